@@ -1,0 +1,112 @@
+"""Fixtures: an app per test on real SQLite (and real PostgreSQL when TEST_DATABASE_URL is set)."""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from config import TestingConfig
+from tests import factories
+from tracker import create_app
+from tracker.extensions import db
+from tracker.models import User
+
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+def _throwaway_postgres(name: str) -> Iterator[str]:
+    """Create a PostgreSQL database for this run, yield its URL, drop it afterwards."""
+    base = make_url(os.environ["TEST_DATABASE_URL"])
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """A database URL for the whole session, with the schema created once."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'tracker.db'}"
+        gen: Iterator[str] = iter([url])
+    else:
+        gen = _throwaway_postgres(f"tracker_test_{worker}_{uuid.uuid4().hex[:8]}")
+    url = next(gen)
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url)
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    yield url
+    for _ in gen:  # runs the generator's clean-up
+        pass
+
+
+def _empty_tables() -> None:
+    db.session.rollback()
+    with db.engine.begin() as conn:
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    """The app in testing mode, with an app context pushed; every table emptied afterwards."""
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url)
+    with app.app_context():
+        yield app
+        _empty_tables()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client for `app`."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    """A CLI runner for `app`."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., User]:
+    """Create and commit a person: make_user(email=..., roles=..., team=..., password=...)."""
+    return factories.make_user
+
+
+@pytest.fixture
+def make_team(app: Flask):
+    """Create and commit a team: make_team(name=..., managers=[...], members=[...])."""
+    return factories.make_team
+
+
+@pytest.fixture
+def login_as(client: FlaskClient) -> Callable[[User], FlaskClient]:
+    """Give `client` a fresh logged-in session for a person, without the login form."""
+
+    def login(user: User) -> FlaskClient:
+        with client.session_transaction() as sess:
+            sess.clear()
+            sess["_user_id"] = user.get_id()
+            sess["_fresh"] = True
+            sess["login_at"] = sess["seen_at"] = int(time.time())
+        return client
+
+    return login

@@ -1,0 +1,82 @@
+"""The tracker application factory: reads like a table of contents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import INSTANCE_DIR, Config, config_for
+
+
+def create_app(config_class: type[Config] | None = None, **overrides: Any) -> Flask:
+    """Build the app from a config class (TRACKER_ENV picks it when None) and overrides."""
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_DIR),
+        template_folder="../templates",
+        static_folder="static",
+    )
+    app.config.from_object(config_class or config_for())
+    app.config.update(overrides)
+    check_config(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_handlers(app)
+    register_commands(app)
+    if app.config["PROXY_FIX_X_FOR"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])  # type: ignore[method-assign]
+    return app
+
+
+def check_config(app: Flask) -> None:
+    """Refuse to start with a configuration that would be unsafe."""
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError(
+            "SECRET_KEY is not set: production needs SECRET_KEY in the environment"
+        )
+    if app.config["ENV_NAME"] == "production" and app.debug:
+        raise RuntimeError("debug mode must be off in production")
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind every extension to the app."""
+    from tracker import database, sessions
+    from tracker.extensions import csrf, db, limiter, login_manager, mail, migrate
+
+    db.init_app(app)
+    database.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    login_manager.init_app(app)
+    sessions.init_app(app)
+    csrf.init_app(app)
+    mail.init_app(app)
+    limiter.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount each surface of the app."""
+    from tracker import admin, api, auth, health, main
+
+    app.register_blueprint(main.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(health.bp)
+    api.init_app(app)
+
+
+def register_handlers(app: Flask) -> None:
+    """Error pages, security headers and template helpers."""
+    from tracker import errors, headers, templating
+
+    errors.init_app(app)
+    headers.init_app(app)
+    templating.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    """The `flask …` commands."""
+    from tracker import cli
+
+    cli.init_app(app)

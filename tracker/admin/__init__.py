@@ -1,0 +1,7 @@
+"""Administration: people, teams, roster import and the audit trail."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+from tracker.admin import views  # noqa: E402,F401  (routes register on bp)

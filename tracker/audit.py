@@ -1,0 +1,52 @@
+"""The audit trail: who did what, when, as a row and a log line. Never a secret."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import has_request_context, request
+from flask_login import current_user
+
+from tracker.extensions import db
+from tracker.models import AuditEvent, User
+
+log = logging.getLogger("tracker.audit")
+
+
+def clean(text: object, limit: int = 2000) -> str:
+    """Return `text` on one line (control characters escaped) so log lines cannot be forged."""
+    value = str(text)
+    out = []
+    for char in value:
+        if char in "\r\n\t" or ord(char) < 32 or ord(char) == 127:
+            out.append(repr(char)[1:-1] if char in "\r\n\t" else f"\\x{ord(char):02x}")
+        else:
+            out.append(char)
+    return "".join(out)[:limit]
+
+
+def record(
+    action: str, target: object = "", detail: object = "", actor: User | None = None
+) -> AuditEvent:
+    """Add an audit event (flushed with the caller's transaction) and log it."""
+    if actor is None and has_request_context() and current_user.is_authenticated:
+        actor = current_user._get_current_object()  # type: ignore[attr-defined]
+    ip = request.remote_addr if has_request_context() else None
+    event = AuditEvent(
+        actor_id=actor.id if actor else None,
+        actor_email=actor.email if actor else None,
+        action=clean(action, 64),
+        target=clean(target, 254),
+        detail=clean(detail),
+        ip=ip,
+    )
+    db.session.add(event)
+    log.info(
+        "audit action=%s actor=%s target=%s ip=%s detail=%s",
+        event.action,
+        clean(event.actor_email or "-"),
+        event.target,
+        ip or "-",
+        event.detail,
+    )
+    return event

@@ -1,0 +1,112 @@
+"""Error handlers: HTML pages for the site, the JSON error shape for /api and /xapi."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from tracker.extensions import db
+
+JSON_PREFIXES = ("/api/", "/xapi/", "/healthz")
+
+
+def wants_json() -> bool:
+    """Return True when the request belongs to a JSON surface."""
+    return request.path.startswith(JSON_PREFIXES)
+
+
+def error_code(status: int) -> str:
+    """Return the machine-readable code for an HTTP status, e.g. 404 -> "not_found"."""
+    return {
+        400: "bad_request",
+        401: "unauthorized",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        409: "conflict",
+        413: "too_large",
+        415: "unsupported_media_type",
+        422: "invalid",
+        429: "too_many_requests",
+        503: "unavailable",
+    }.get(status, "server_error")
+
+
+def json_error(
+    status: int, message: str, fields: dict[str, str] | None = None, code: str | None = None
+) -> Response:
+    """Return `{"error": {"code", "message", "fields"}}` with `status`."""
+    body: dict[str, Any] = {"code": code or error_code(status), "message": message}
+    if fields:
+        body["fields"] = fields
+    response = jsonify(error=body)
+    response.status_code = status
+    return response
+
+
+def _fields_from(error: HTTPException) -> dict[str, str] | None:
+    """Flatten webargs/marshmallow messages into {"field": "why"}."""
+    data = getattr(error, "data", None) or {}
+    messages = data.get("messages") or data.get("errors")
+    if not messages:
+        return None
+    flat: dict[str, str] = {}
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                if key in {"json", "query", "form", "headers", "view_args"} and not prefix:
+                    walk("", inner)
+                else:
+                    walk(f"{prefix}.{key}" if prefix else str(key), inner)
+        elif isinstance(value, list):
+            flat[prefix or "_"] = "; ".join(str(v) for v in value)
+        else:
+            flat[prefix or "_"] = str(value)
+
+    walk("", messages)
+    return flat
+
+
+def handle_http_exception(error: HTTPException) -> Response | tuple[str, int]:
+    """Render an HTTP error as JSON or as a page."""
+    status = error.code or 500
+    if status >= 500:
+        db.session.rollback()
+    if status == 403:
+        _audit_denial()
+    if wants_json():
+        data = getattr(error, "data", None) or {}
+        message = data.get("message") or error.description or error.name
+        if status == 422 and "message" not in data:
+            message = "The request has invalid fields."
+        response = json_error(status, message, _fields_from(error))
+        for name, value in (data.get("headers") or {}).items():
+            response.headers[name] = value
+        if status == 401:
+            response.headers.setdefault("WWW-Authenticate", 'Bearer realm="tracker"')
+        return response
+    return render_template("errors/error.html", error=error, status=status), status
+
+
+def _audit_denial() -> None:
+    """Keep a record of every refused request, in a transaction of its own."""
+    from tracker import audit
+
+    db.session.rollback()
+    audit.record("access.denied", f"{request.method} {request.path}")
+    db.session.commit()
+
+
+def handle_unexpected(error: Exception) -> Response | tuple[str, int]:
+    """Roll back, log, and answer 500 without revealing any detail."""
+    db.session.rollback()
+    return handle_http_exception(InternalServerError())
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers."""
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(InternalServerError, handle_http_exception)

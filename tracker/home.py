@@ -1,0 +1,118 @@
+"""Reads for the home page: small counts per role, in a fixed number of statements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func
+
+from tracker.extensions import db
+from tracker.models import (
+    Competency,
+    Enrolment,
+    Evidence,
+    EvidenceStatus,
+    LearningPath,
+    Module,
+    Role,
+    TargetRole,
+    Team,
+    TeamManager,
+    User,
+)
+
+
+@dataclass(frozen=True)
+class TeamSummary:
+    """A managed team: its name, members and pending evidence."""
+
+    id: int
+    name: str
+    members: int
+    pending: int
+
+
+@dataclass
+class Overview:
+    """What the home page shows; a section is None when the person lacks that role."""
+
+    engineer: dict[str, int] | None = None
+    teams: list[TeamSummary] | None = None
+    catalogue: dict[str, int] | None = None
+    admin: dict[str, int] | None = None
+    roles: list[Role] = field(default_factory=list)
+
+
+def _count(model: type, *where: object) -> int:
+    return db.session.scalar(db.select(func.count()).select_from(model).where(*where)) or 0
+
+
+def engineer_summary(user: User) -> dict[str, int]:
+    """Return the engineer's counts of active enrolments and evidence by status."""
+    enrolments = _count(Enrolment, Enrolment.user_id == user.id, Enrolment.left_at.is_(None))
+    rows = db.session.execute(
+        db.select(Evidence.status, func.count())
+        .where(Evidence.user_id == user.id)
+        .group_by(Evidence.status)
+    )
+    by_status = {status.value: count for status, count in rows}
+    return {"enrolments": enrolments, "evidence": sum(by_status.values()), **by_status}
+
+
+def managed_teams(user: User) -> list[TeamSummary]:
+    """Return the teams `user` manages with member and pending-evidence counts."""
+    members = (
+        db.select(User.team_id, func.count(User.id).label("n"))
+        .where(User.active.is_(True))
+        .group_by(User.team_id)
+        .subquery()
+    )
+    pending = (
+        db.select(User.team_id, func.count(Evidence.id).label("n"))
+        .join(Evidence, Evidence.user_id == User.id)
+        .where(Evidence.status == EvidenceStatus.PENDING, User.id != user.id)
+        .group_by(User.team_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        db.select(Team.id, Team.name, members.c.n, pending.c.n)
+        .join(TeamManager, TeamManager.team_id == Team.id)
+        .outerjoin(members, members.c.team_id == Team.id)
+        .outerjoin(pending, pending.c.team_id == Team.id)
+        .where(TeamManager.user_id == user.id)
+        .order_by(Team.name)
+    )
+    return [TeamSummary(id, name, m or 0, p or 0) for id, name, m, p in rows]
+
+
+def catalogue_summary() -> dict[str, int]:
+    """Return how many live competencies, roles, modules and paths the catalogue has."""
+    return {
+        "competencies": _count(Competency, Competency.archived_at.is_(None)),
+        "roles": _count(TargetRole, TargetRole.archived_at.is_(None)),
+        "modules": _count(Module, Module.archived_at.is_(None)),
+        "paths": _count(LearningPath, LearningPath.archived_at.is_(None)),
+    }
+
+
+def admin_summary() -> dict[str, int]:
+    """Return counts of active people, people without a password yet, and teams."""
+    return {
+        "people": _count(User, User.active.is_(True)),
+        "invited": _count(User, User.active.is_(True), User.password_hash.is_(None)),
+        "teams": _count(Team),
+    }
+
+
+def overview_for(user: User) -> Overview:
+    """Return the home-page overview for each role `user` holds."""
+    overview = Overview(roles=sorted(user.roles))
+    if user.has_role(Role.ENGINEER):
+        overview.engineer = engineer_summary(user)
+    if user.has_role(Role.MANAGER):
+        overview.teams = managed_teams(user)
+    if user.has_role(Role.LD):
+        overview.catalogue = catalogue_summary()
+    if user.has_role(Role.ADMIN):
+        overview.admin = admin_summary()
+    return overview

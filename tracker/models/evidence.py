@@ -1,0 +1,162 @@
+"""What engineers do: enrolments, evidence, self-assessments; and teams' staffing targets."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.models.base import Base, UTCDateTime, str_enum, utcnow
+from tracker.models.catalogue import LearningPath, Module, TargetRole
+from tracker.models.people import Team, User
+
+
+class EvidenceKind(enum.StrEnum):
+    """A completion of a module, or an attempt at its assessment."""
+
+    COMPLETION = "completion"
+    ATTEMPT = "attempt"
+
+
+class EvidenceStatus(enum.StrEnum):
+    """Valid needs no review; pending waits for a manager; withdrawn was taken back by its owner."""
+
+    VALID = "valid"
+    PENDING = "pending"
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+
+class Enrolment(Base):
+    """An engineer on a path: chosen by themselves or assigned (optionally with a due date)."""
+
+    __tablename__ = "enrolments"
+    __table_args__ = (UniqueConstraint("user_id", "path_id", name="uq_enrolments_user_path"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    path_id: Mapped[int] = mapped_column(ForeignKey("learning_paths.id"), index=True)
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise")
+    path: Mapped[LearningPath] = relationship(lazy="raise")
+    assigned_by: Mapped[User | None] = relationship(foreign_keys=[assigned_by_id], lazy="raise")
+
+
+class Evidence(Base):
+    """A dated completion or assessment attempt, with its verification state."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (
+        Index("ix_evidence_engineer_module_date", "user_id", "module_id", "date"),
+        Index("ix_evidence_status_user", "status", "user_id"),
+        CheckConstraint("score IS NULL OR score BETWEEN 0 AND 100", name="score_range"),
+        CheckConstraint("hours IS NULL OR hours >= 0", name="hours_not_negative"),
+        CheckConstraint(
+            "(kind = 'attempt' AND score IS NOT NULL AND passed IS NOT NULL) OR "
+            "(kind = 'completion' AND score IS NULL AND passed IS NULL)",
+            name="kind_fields",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"), index=True)
+    kind: Mapped[EvidenceKind] = mapped_column(str_enum(EvidenceKind, "evidence_kind"))
+    date: Mapped[date] = mapped_column(Date)
+    hours: Mapped[Decimal | None] = mapped_column(Numeric(6, 1))
+    evidence_url: Mapped[str] = mapped_column(String(500), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    score: Mapped[int | None] = mapped_column(Integer)
+    # Judged against the pass mark in force when the attempt was recorded.
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+    status: Mapped[EvidenceStatus] = mapped_column(str_enum(EvidenceStatus, "evidence_status"))
+    source: Mapped[str] = mapped_column(String(16), default="web")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise")
+    module: Mapped[Module] = relationship(lazy="raise")
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id], lazy="raise")
+
+
+class SelfAssessment(Base):
+    """The level an engineer claims for a competency; shown, never counted."""
+
+    __tablename__ = "self_assessments"
+    __table_args__ = (CheckConstraint("level BETWEEN 0 AND 4", name="level_range"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    competency_id: Mapped[int] = mapped_column(ForeignKey("competencies.id"), primary_key=True)
+    level: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class StaffingTarget(Base):
+    """A team wants `count` people ready for a role by a date."""
+
+    __tablename__ = "staffing_targets"
+    __table_args__ = (CheckConstraint("count >= 1", name="count_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    role_id: Mapped[int] = mapped_column(ForeignKey("target_roles.id"))
+    count: Mapped[int] = mapped_column(Integer)
+    by: Mapped[date] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    team: Mapped[Team] = relationship(lazy="raise")
+    role: Mapped[TargetRole] = relationship(lazy="raise")
+
+
+class Notification(Base):
+    """An in-app notice for one person (e.g. their evidence was decided)."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    message: Mapped[str] = mapped_column(String(500))
+    link: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class XapiStatement(Base):
+    """An xAPI statement exactly as received, with what the tracker made of it."""
+
+    __tablename__ = "xapi_statements"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    body: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    received_from_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_email: Mapped[str | None] = mapped_column(String(254))
+    verb: Mapped[str] = mapped_column(String(500), default="")
+    activity: Mapped[str] = mapped_column(String(500), default="")
+    outcome: Mapped[str] = mapped_column(String(32), index=True)
+    evidence_id: Mapped[int | None] = mapped_column(ForeignKey("evidence.id"))

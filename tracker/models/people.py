@@ -1,0 +1,209 @@
+"""People, their roles, teams, API tokens and one-time links."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.models.base import Base, UTCDateTime, str_enum, utcnow
+
+
+class Role(enum.StrEnum):
+    """What a person may do; one account may hold several."""
+
+    ENGINEER = "engineer"
+    MANAGER = "manager"
+    LD = "ld"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        """Return the name people read for this role."""
+        return {"engineer": "Engineer", "manager": "Manager", "ld": "L&D", "admin": "Admin"}[
+            self.value
+        ]
+
+
+PRIVILEGED_ROLES = frozenset({Role.MANAGER, Role.LD, Role.ADMIN})
+
+
+class User(Base):
+    """A person with one account; `session_epoch` is bumped to end every session at once."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_counter: Mapped[int | None] = mapped_column(Integer)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    role_links: Mapped[list[UserRole]] = relationship(
+        back_populates="user", lazy="selectin", cascade="all, delete-orphan"
+    )
+    team: Mapped[Team | None] = relationship(
+        back_populates="members", foreign_keys=[team_id], lazy="raise"
+    )
+    managed_teams: Mapped[list[Team]] = relationship(
+        secondary="team_managers", back_populates="managers", lazy="raise"
+    )
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        """Return the set of roles this person holds."""
+        return frozenset(link.role for link in self.role_links)
+
+    def has_role(self, *roles: Role) -> bool:
+        """Return True when the person holds any of `roles`."""
+        return bool(self.roles.intersection(roles))
+
+    def set_roles(self, roles: set[Role] | frozenset[Role]) -> None:
+        """Replace this person's roles with `roles`."""
+        wanted = set(roles)
+        self.role_links = [link for link in self.role_links if link.role in wanted]
+        for role in sorted(wanted - self.roles):
+            self.role_links.append(UserRole(role=role))
+
+    @property
+    def is_privileged(self) -> bool:
+        """Return True for accounts that must use a second factor when MFA is required."""
+        return bool(self.roles & PRIVILEGED_ROLES)
+
+    # Flask-Login: the "alternative id" carries the epoch, so bumping it ends old sessions.
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_epoch}"
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"
+
+
+class UserRole(Base):
+    """One role held by one person."""
+
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    role: Mapped[Role] = mapped_column(
+        str_enum(Role, "role"),
+        primary_key=True,
+    )
+    user: Mapped[User] = relationship(back_populates="role_links", lazy="raise")
+
+
+class Team(Base):
+    """A team of people; managed by one or more managers."""
+
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    members: Mapped[list[User]] = relationship(
+        back_populates="team", foreign_keys=[User.team_id], lazy="raise"
+    )
+    managers: Mapped[list[User]] = relationship(
+        secondary="team_managers", back_populates="managed_teams", lazy="raise"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Team {self.name}>"
+
+
+class TeamManager(Base):
+    """A manager link: this person manages this team."""
+
+    __tablename__ = "team_managers"
+
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+
+
+class ApiToken(Base):
+    """A bearer token for the API; only a SHA-256 hash of the secret is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    label: Mapped[str] = mapped_column(String(80), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(lazy="raise")
+
+
+class LinkPurpose(enum.StrEnum):
+    """Why a one-time link was issued."""
+
+    INVITATION = "invitation"
+    RESET = "reset"
+
+
+class OneTimeLink(Base):
+    """A timed, single-use link to set a password; only a hash of its secret is stored."""
+
+    __tablename__ = "one_time_links"
+    __table_args__ = (UniqueConstraint("token_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    purpose: Mapped[LinkPurpose] = mapped_column(
+        str_enum(LinkPurpose, "link_purpose")
+    )
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(lazy="raise")
+
+
+class AuditEvent(Base):
+    """Who did what, when (UTC): logins, denials, role, team and catalogue changes, imports."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (CheckConstraint("length(action) > 0", name="action_not_empty"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    actor_email: Mapped[str | None] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    target: Mapped[str] = mapped_column(String(254), default="")
+    detail: Mapped[str] = mapped_column(String(2000), default="")
+    ip: Mapped[str | None] = mapped_column(String(64))

@@ -1,0 +1,51 @@
+"""Template globals: the navigation a person's roles allow."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app, request
+from flask_login import current_user
+
+from tracker.models import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A link in the top navigation, shown to holders of any of `roles` (None: everyone)."""
+
+    label: str
+    endpoint: str
+    roles: frozenset[Role] | None = None
+
+
+NAVIGATION = (
+    NavItem("Home", "main.home"),
+    NavItem("People", "admin.people", frozenset({Role.ADMIN})),
+    NavItem("Teams", "admin.teams", frozenset({Role.ADMIN})),
+    NavItem("Audit", "admin.audit", frozenset({Role.ADMIN})),
+)
+
+
+def navigation() -> list[NavItem]:
+    """Return the navigation items the current user may follow."""
+    if not current_user.is_authenticated:
+        return []
+    return [
+        item
+        for item in NAVIGATION
+        if item.endpoint in current_app.view_functions
+        and (item.roles is None or current_user.has_role(*item.roles))
+    ]
+
+
+def init_app(app: Flask) -> None:
+    """Expose the helpers to every template."""
+
+    @app.context_processor
+    def inject() -> dict[str, object]:
+        return {
+            "navigation": navigation,
+            "current_endpoint": lambda: request.endpoint,
+            "Role": Role,
+        }
