@@ -28,10 +28,48 @@ TEAM_MANAGERS = {
     "Platform": ("pat.platform@example.com", "Pat Lindqvist"),
     "Data": ("dana.data@example.com", "Dana Ruiz"),
 }
-FIRST = ("Alex", "Blair", "Chen", "Dev", "Eli", "Farah", "Gita", "Hugo", "Ines", "Jun",
-         "Kofi", "Lena", "Mina", "Nico", "Omar", "Priya", "Quinn", "Rosa", "Sven", "Tara")
-LAST = ("Adams", "Bose", "Costa", "Diaz", "Eriksen", "Fischer", "Garcia", "Haddad", "Ito",
-        "Jensen", "Kim", "Lopez", "Murphy", "Nowak", "Okoro", "Patel", "Rossi", "Sato")
+FIRST = (
+    "Alex",
+    "Blair",
+    "Chen",
+    "Dev",
+    "Eli",
+    "Farah",
+    "Gita",
+    "Hugo",
+    "Ines",
+    "Jun",
+    "Kofi",
+    "Lena",
+    "Mina",
+    "Nico",
+    "Omar",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sven",
+    "Tara",
+)
+LAST = (
+    "Adams",
+    "Bose",
+    "Costa",
+    "Diaz",
+    "Eriksen",
+    "Fischer",
+    "Garcia",
+    "Haddad",
+    "Ito",
+    "Jensen",
+    "Kim",
+    "Lopez",
+    "Murphy",
+    "Nowak",
+    "Okoro",
+    "Patel",
+    "Rossi",
+    "Sato",
+)
 
 demo_cli = AppGroup("demo", help="The demo organisation.")
 
@@ -55,14 +93,18 @@ def seed_people(engineers: int, seed: int) -> dict[str, int]:
         for email, name, roles, team in DEMO_ACCOUNTS
     ]
     for team_name, (email, name) in TEAM_MANAGERS.items():
-        people.append(_person(email, name, {Role.MANAGER, Role.ENGINEER}, teams[team_name], pw_hash))
+        people.append(
+            _person(email, name, {Role.MANAGER, Role.ENGINEER}, teams[team_name], pw_hash)
+        )
     for i in range(engineers):
         name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
         email = f"{name.lower().replace(' ', '.')}.{i + 1}@example.com"
         people.append(_person(email, name, {Role.ENGINEER}, teams[rng.choice(TEAMS)], pw_hash))
     db.session.flush()
     by_email = {p.email: p for p in people}
-    db.session.add(TeamManager(team_id=teams["Payments"].id, user_id=by_email["manager@example.com"].id))
+    db.session.add(
+        TeamManager(team_id=teams["Payments"].id, user_id=by_email["manager@example.com"].id)
+    )
     for team_name, (email, _) in TEAM_MANAGERS.items():
         db.session.add(TeamManager(team_id=teams[team_name].id, user_id=by_email[email].id))
     db.session.flush()
@@ -70,10 +112,21 @@ def seed_people(engineers: int, seed: int) -> dict[str, int]:
 
 
 @demo_cli.command("seed")
-@click.option("--engineers", default=40, show_default=True, type=click.IntRange(0, 100_000),
-              help="How many engineers beyond the demo accounts.")
-@click.option("--seed", "seed", default=2026, show_default=True, type=int,
-              help="Random seed: the same seed gives the same organisation.")
+@click.option(
+    "--engineers",
+    default=40,
+    show_default=True,
+    type=click.IntRange(0, 100_000),
+    help="How many engineers beyond the demo accounts.",
+)
+@click.option(
+    "--seed",
+    "seed",
+    default=2026,
+    show_default=True,
+    type=int,
+    help="Random seed: the same seed gives the same organisation.",
+)
 def seed_command(engineers: int, seed: int) -> None:
     """Load the demo organisation into an empty database."""
     if current_app.config["ENV_NAME"] == "production":
