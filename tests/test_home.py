@@ -1,0 +1,44 @@
+"""The app starts, answers its health check and sends security headers."""
+
+from tracker.models import Role
+
+
+def test_healthz_answers_ok_when_the_database_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok"}
+
+
+def test_home_redirects_anonymous_people_to_login(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert "/auth/login" in response.headers["Location"]
+
+
+def test_home_shows_the_sections_of_each_role(make_user, login_as):
+    user = make_user(name="Morgan", roles=[Role.MANAGER, Role.ENGINEER])
+    page = login_as(user).get("/").get_data(as_text=True)
+    assert "Teams you manage" in page
+    assert "Your learning" in page
+    assert "Administration" not in page
+
+
+def test_manager_home_lists_managed_teams_with_pending_evidence(make_user, make_team, login_as):
+    manager = make_user(name="Morgan", roles=[Role.MANAGER])
+    make_team(name="Payments", managers=[manager], members=[make_user(), make_user()])
+    make_team(name="Search", members=[make_user()])
+    page = login_as(manager).get("/").get_data(as_text=True)
+    assert "Payments" in page
+    assert "Search" not in page
+
+
+def test_engineer_home_says_what_to_do_when_there_is_nothing_yet(make_user, login_as):
+    page = login_as(make_user()).get("/").get_data(as_text=True)
+    assert "You are not on a learning path yet." in page
+
+
+def test_ld_and_admin_homes_show_their_sections(make_user, login_as):
+    page = login_as(make_user(roles=[Role.LD])).get("/").get_data(as_text=True)
+    assert "The catalogue is empty." in page
+    page = login_as(make_user(roles=[Role.ADMIN])).get("/").get_data(as_text=True)
+    assert "Administration" in page and "Your learning" not in page
