@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import os
 import time
 import uuid
@@ -55,6 +56,21 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         pass
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in its own app context, as in production.
+
+    The `app` fixture keeps an app context pushed for the test body; without this, Flask would
+    reuse it for requests, sharing `g` (and Flask-Login's cached user) and the database session
+    between the test and the app. After each request the test's session is expired so the test
+    reads what the request committed.
+    """
+
+    def open(self, *args, **kwargs):  # type: ignore[override]
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
 def _empty_tables() -> None:
     db.session.rollback()
     with db.engine.begin() as conn:
@@ -64,8 +80,12 @@ def _empty_tables() -> None:
 
 @pytest.fixture
 def app(database_url: str) -> Iterator[Flask]:
-    """The app in testing mode, with an app context pushed; every table emptied afterwards."""
+    """The app in testing mode, with an app context pushed for the test body; tables emptied after.
+
+    Requests from `client` run in app contexts of their own (see IsolatedClient).
+    """
     app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url)
+    app.test_client_class = IsolatedClient
     with app.app_context():
         yield app
         _empty_tables()
