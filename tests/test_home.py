@@ -42,3 +42,17 @@ def test_ld_and_admin_homes_show_their_sections(make_user, login_as):
     assert "The catalogue is empty." in page
     page = login_as(make_user(roles=[Role.ADMIN])).get("/").get_data(as_text=True)
     assert "Administration" in page and "Your learning" not in page
+
+
+def test_home_costs_the_same_statements_for_small_and_large_teams(
+    make_user, make_team, login_as, count_statements
+):
+    manager = make_user(roles=[Role.MANAGER, Role.ENGINEER, Role.LD, Role.ADMIN])
+    make_team(name="Small", managers=[manager], members=[make_user() for _ in range(2)])
+    client = login_as(manager)
+    with count_statements() as small:
+        assert client.get("/").status_code == 200
+    make_team(name="Large", managers=[manager], members=[make_user() for _ in range(30)])
+    with count_statements() as large:
+        assert client.get("/").status_code == 200
+    assert small.count == large.count

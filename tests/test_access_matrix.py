@@ -1,0 +1,128 @@
+"""The access matrix: every route × every kind of person → the expected answer.
+
+The first test walks `app.url_map`, so a route added without an entry here fails the suite.
+Site routes are requested with a logged-in session; API routes with the person's bearer token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+
+import pytest
+
+from tracker.extensions import db
+from tracker.models import ApiToken, Role
+
+PERSONAS = ("anonymous", "engineer", "other_manager", "manager", "ld", "admin")
+LOGIN = "login"  # a redirect to the login page
+
+
+@dataclass(frozen=True)
+class Route:
+    """How to call one endpoint, and what each persona gets back."""
+
+    method: str
+    path: str
+    expect: dict[str, int | str]
+    data: dict[str, str] = field(default_factory=dict)
+
+
+def everyone(status: int | str, anonymous: int | str = LOGIN) -> dict[str, int | str]:
+    """Every logged-in persona gets `status`; anonymous gets `anonymous`."""
+    return {p: (anonymous if p == "anonymous" else status) for p in PERSONAS}
+
+
+def only(allowed: dict[str, int | str], others: int = 403, anonymous: int | str = LOGIN):
+    """The personas in `allowed` get their status; other logged-in people get `others`."""
+    return {
+        p: allowed.get(p, anonymous if p == "anonymous" else others) for p in PERSONAS
+    }
+
+
+ADMIN_ONLY_PAGE = only({"admin": 200})
+
+# Paths use {placeholders} filled from the world built by the `world` fixture.
+MATRIX: dict[str, Route] = {
+    "static": Route("GET", "/static/tracker.css", everyone(200, anonymous=200)),
+    "health.healthz": Route("GET", "/healthz", everyone(200, anonymous=200)),
+    "main.home": Route("GET", "/", everyone(200)),
+    "auth.login": Route("GET", "/auth/login", everyone(200, anonymous=200)),
+    "auth.logout": Route("POST", "/auth/logout", everyone(302, anonymous=302)),
+    "auth.account": Route("GET", "/auth/account", everyone(200)),
+}
+
+
+@pytest.fixture
+def world(make_user, make_team):
+    """One person per persona: an engineer, their manager, another team's manager, L&D, admin."""
+    engineer = make_user(email="eng@corp.test", roles=[Role.ENGINEER])
+    manager = make_user(email="mgr@corp.test", roles=[Role.MANAGER, Role.ENGINEER])
+    other = make_user(email="other@corp.test", roles=[Role.MANAGER, Role.ENGINEER])
+    ld = make_user(email="ld@corp.test", roles=[Role.LD])
+    admin = make_user(email="admin@corp.test", roles=[Role.ADMIN])
+    team = make_team(name="Payments", managers=[manager], members=[engineer, manager])
+    other_team = make_team(name="Search", managers=[other], members=[other])
+    people = {
+        "engineer": engineer,
+        "manager": manager,
+        "other_manager": other,
+        "ld": ld,
+        "admin": admin,
+    }
+    tokens = {}
+    for persona, person in people.items():
+        secret = secrets.token_urlsafe(32)
+        db.session.add(
+            ApiToken(
+                user_id=person.id,
+                label="matrix",
+                token_hash=hashlib.sha256(secret.encode()).hexdigest(),
+                prefix=secret[:8],
+            )
+        )
+        tokens[persona] = secret
+    db.session.commit()
+    ids = {
+        "engineer_id": engineer.id,
+        "engineer_email": engineer.email,
+        "team_id": team.id,
+        "other_team_id": other_team.id,
+        "admin_id": admin.id,
+    }
+    return {"people": people, "tokens": tokens, "ids": ids}
+
+
+def test_every_route_has_an_entry_in_the_matrix(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    missing = sorted(endpoints - MATRIX.keys())
+    assert not missing, f"routes without an access-matrix entry: {missing}"
+    stale = sorted(MATRIX.keys() - endpoints)
+    assert not stale, f"matrix entries for routes that no longer exist: {stale}"
+
+
+def _request(client, login_as, world, persona: str, route: Route):
+    path = route.path.format(**world["ids"])
+    headers = {}
+    if persona != "anonymous":
+        if path.startswith("/api/"):
+            headers["Authorization"] = f"Bearer {world['tokens'][persona]}"
+        else:
+            login_as(world["people"][persona])
+    return client.open(path, method=route.method, data=route.data, headers=headers)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("endpoint", sorted(MATRIX))
+def test_route_answers_each_persona_as_the_matrix_says(client, login_as, world, endpoint, persona):
+    route = MATRIX[endpoint]
+    response = _request(client, login_as, world, persona, route)
+    expected = route.expect[persona]
+    if expected == LOGIN:
+        assert response.status_code == 302, response.status_code
+        assert "/auth/login" in response.headers["Location"]
+    else:
+        assert response.status_code == expected, (
+            f"{route.method} {route.path} as {persona}: {response.status_code}"
+        )
