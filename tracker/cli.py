@@ -10,3 +10,6 @@ def init_app(app: Flask) -> None:
     from tracker.demo import demo_cli
 
     app.cli.add_command(demo_cli)
+    from tracker.api.commands import tokens_cli
+
+    app.cli.add_command(tokens_cli)
