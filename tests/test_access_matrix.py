@@ -51,6 +51,16 @@ MATRIX: dict[str, Route] = {
     "auth.login": Route("GET", "/auth/login", everyone(200, anonymous=200)),
     "auth.logout": Route("POST", "/auth/logout", everyone(302, anonymous=302)),
     "auth.account": Route("GET", "/auth/account", everyone(200)),
+    # API tokens: the page is for everyone's own tokens; a token id not yours is 404.
+    "tokens.index": Route("GET", "/account/tokens", everyone(200)),
+    "tokens.create": Route("POST", "/account/tokens", everyone(200), {"label": "matrix"}),
+    "tokens.revoke": Route(
+        "POST", "/account/tokens/{engineer_token_id}/revoke", only({"engineer": 302}, others=404)
+    ),
+    # The JSON API (bearer tokens; no token is 401).
+    "api_docs.openapi_json": Route("GET", "/api/v1/openapi.json", everyone(200, anonymous=200)),
+    "api_me.me": Route("GET", "/api/v1/me", everyone(200, anonymous=401)),
+    "api_me.list_tokens": Route("GET", "/api/v1/tokens", everyone(200, anonymous=401)),
 }
 
 
@@ -71,17 +81,16 @@ def world(make_user, make_team):
         "ld": ld,
         "admin": admin,
     }
-    tokens = {}
+    tokens, token_rows = {}, {}
     for persona, person in people.items():
         secret = secrets.token_urlsafe(32)
-        db.session.add(
-            ApiToken(
-                user_id=person.id,
-                label="matrix",
-                token_hash=hashlib.sha256(secret.encode()).hexdigest(),
-                prefix=secret[:8],
-            )
+        token_rows[persona] = ApiToken(
+            user_id=person.id,
+            label="matrix",
+            token_hash=hashlib.sha256(secret.encode()).hexdigest(),
+            prefix=secret[:8],
         )
+        db.session.add(token_rows[persona])
         tokens[persona] = secret
     db.session.commit()
     ids = {
@@ -90,6 +99,7 @@ def world(make_user, make_team):
         "team_id": team.id,
         "other_team_id": other_team.id,
         "admin_id": admin.id,
+        "engineer_token_id": token_rows["engineer"].id,
     }
     return {"people": people, "tokens": tokens, "ids": ids}
 
