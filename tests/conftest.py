@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -67,7 +67,8 @@ class IsolatedClient(FlaskClient):
 
     def open(self, *args, **kwargs):  # type: ignore[override]
         response = contextvars.Context().run(super().open, *args, **kwargs)
-        db.session.expire_all()
+        if has_app_context():  # not inside a redirect the client follows by itself
+            db.session.expire_all()
         return response
 
 

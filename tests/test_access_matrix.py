@@ -48,9 +48,15 @@ MATRIX: dict[str, Route] = {
     "static": Route("GET", "/static/tracker.css", everyone(200, anonymous=200)),
     "health.healthz": Route("GET", "/healthz", everyone(200, anonymous=200)),
     "main.home": Route("GET", "/", everyone(200)),
-    "auth.login": Route("GET", "/auth/login", everyone(200, anonymous=200)),
+    "auth.login": Route("GET", "/auth/login", everyone(302, anonymous=200)),  # in: go home
     "auth.logout": Route("POST", "/auth/logout", everyone(302, anonymous=302)),
     "auth.account": Route("GET", "/auth/account", everyone(200)),
+    "auth.change_password": Route("POST", "/auth/account/password", everyone(400)),
+    "auth.sign_out_everywhere": Route("POST", "/auth/account/sign-out-everywhere", everyone(LOGIN)),
+    "auth.mfa": Route("GET", "/auth/mfa", everyone(LOGIN)),  # only between password and code
+    "auth.mfa_setup": Route("GET", "/auth/mfa/setup", everyone(200)),
+    "auth.reset_request": Route("GET", "/auth/reset", everyone(200, anonymous=200)),
+    "auth.set_password": Route("GET", "/auth/set-password/not-a-token", everyone(410, 410)),
     # API tokens: the page is for everyone's own tokens; a token id not yours is 404.
     "tokens.index": Route("GET", "/account/tokens", everyone(200)),
     "tokens.create": Route("POST", "/account/tokens", everyone(200), {"label": "matrix"}),

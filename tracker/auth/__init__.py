@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
-from tracker.auth import views  # noqa: E402,F401  (routes register on bp)
+from tracker.auth import account, links, views  # noqa: E402,F401  (routes register on bp)

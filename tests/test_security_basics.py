@@ -1,0 +1,82 @@
+"""Security basics: headers on every response, CSRF, safe production configuration."""
+
+import pytest
+
+from config import ProductionConfig, TestingConfig
+from tests.factories import PASSWORD
+from tracker import create_app
+from tracker.extensions import db
+
+
+@pytest.mark.parametrize("path", ["/auth/login", "/no-such-page", "/healthz", "/api/v1/me"])
+def test_security_headers_are_on_every_response(client, path):
+    response = client.get(path)
+    csp = response.headers["Content-Security-Policy"]
+    for directive in ("object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
+        assert directive in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert "Strict-Transport-Security" not in response.headers
+
+
+def test_private_pages_are_not_cached(client, make_user, login_as):
+    login_as(make_user())
+    assert client.get("/").headers["Cache-Control"] == "no-store"
+
+
+def test_production_sends_hsts_and_secure_host_cookies(database_url):
+    app = create_app(ProductionConfig, SECRET_KEY="k" * 40, SQLALCHEMY_DATABASE_URI=database_url)
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert app.config["SESSION_COOKIE_NAME"].startswith("__Host-")
+    assert app.config["REQUIRE_MFA"] is True
+    response = app.test_client().get("/auth/login", base_url="https://localhost")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", None)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(ProductionConfig)
+
+
+class TestWithCsrfOn:
+    """The same app with CSRF protection switched on, as it is outside the tests."""
+
+    @pytest.fixture
+    def csrf_client(self, database_url):
+        app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, WTF_CSRF_ENABLED=True)
+        yield app.test_client()
+        with app.app_context():
+            db.engine.dispose()
+
+    def test_a_post_without_the_token_is_refused(self, csrf_client, make_user):
+        make_user(email="ada@corp.test")
+        response = csrf_client.post(
+            "/auth/login", data={"email": "ada@corp.test", "password": PASSWORD}
+        )
+        assert response.status_code == 400
+        assert csrf_client.get("/").status_code == 302
+
+    def test_a_post_with_the_token_is_accepted(self, csrf_client, make_user):
+        make_user(email="ada@corp.test")
+        page = csrf_client.get("/auth/login").get_data(as_text=True)
+        token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+        response = csrf_client.post(
+            "/auth/login",
+            data={"email": "ada@corp.test", "password": PASSWORD, "csrf_token": token},
+        )
+        assert response.status_code == 302
+        assert csrf_client.get("/").status_code == 200
+
+    def test_logout_needs_the_token_too(self, csrf_client, make_user, app):
+        make_user(email="ada@corp.test")
+        page = csrf_client.get("/auth/login").get_data(as_text=True)
+        token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+        csrf_client.post("/auth/login", data={"email": "ada@corp.test", "password": PASSWORD,
+                                              "csrf_token": token})
+        assert csrf_client.post("/auth/logout").status_code == 400
+        assert csrf_client.get("/").status_code == 200
