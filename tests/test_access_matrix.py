@@ -36,9 +36,7 @@ def everyone(status: int | str, anonymous: int | str = LOGIN) -> dict[str, int |
 
 def only(allowed: dict[str, int | str], others: int = 403, anonymous: int | str = LOGIN):
     """The personas in `allowed` get their status; other logged-in people get `others`."""
-    return {
-        p: allowed.get(p, anonymous if p == "anonymous" else others) for p in PERSONAS
-    }
+    return {p: allowed.get(p, anonymous if p == "anonymous" else others) for p in PERSONAS}
 
 
 ADMIN_ONLY_PAGE = only({"admin": 200})
@@ -57,6 +55,22 @@ MATRIX: dict[str, Route] = {
     "auth.mfa_setup": Route("GET", "/auth/mfa/setup", everyone(200)),
     "auth.reset_request": Route("GET", "/auth/reset", everyone(200, anonymous=200)),
     "auth.set_password": Route("GET", "/auth/set-password/not-a-token", everyone(410, 410)),
+    # Administration: admins only.
+    "admin.people": Route("GET", "/admin/people", ADMIN_ONLY_PAGE),
+    "admin.person_new": Route("GET", "/admin/people/new", ADMIN_ONLY_PAGE),
+    "admin.person_edit": Route("GET", "/admin/people/{engineer_id}", ADMIN_ONLY_PAGE),
+    "admin.person_deactivate": Route(
+        "POST", "/admin/people/{engineer_id}/deactivate", only({"admin": 302})
+    ),
+    "admin.person_reactivate": Route(
+        "POST", "/admin/people/{engineer_id}/reactivate", only({"admin": 302})
+    ),
+    "admin.person_invite": Route("POST", "/admin/people/{engineer_id}/invite", ADMIN_ONLY_PAGE),
+    "admin.teams": Route("GET", "/admin/teams", ADMIN_ONLY_PAGE),
+    "admin.team_new": Route("GET", "/admin/teams/new", ADMIN_ONLY_PAGE),
+    "admin.team_edit": Route("GET", "/admin/teams/{team_id}", ADMIN_ONLY_PAGE),
+    "admin.audit": Route("GET", "/admin/audit", ADMIN_ONLY_PAGE),
+    "admin.roster": Route("GET", "/admin/roster", ADMIN_ONLY_PAGE),
     # API tokens: the page is for everyone's own tokens; a token id not yours is 404.
     "tokens.index": Route("GET", "/account/tokens", everyone(200)),
     "tokens.create": Route("POST", "/account/tokens", everyone(200), {"label": "matrix"}),

@@ -7,9 +7,9 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register every command group on the app."""
+    from tracker.admin.commands import roster_cli, users_cli
+    from tracker.api.commands import tokens_cli
     from tracker.demo import demo_cli
 
-    app.cli.add_command(demo_cli)
-    from tracker.api.commands import tokens_cli
-
-    app.cli.add_command(tokens_cli)
+    for group in (demo_cli, users_cli, roster_cli, tokens_cli):
+        app.cli.add_command(group)

@@ -1,1 +1,117 @@
-"""Admin pages."""
+"""Admin pages for people: list, add (with an invitation link), edit, deactivate."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import or_
+from werkzeug.wrappers import Response
+
+from tracker import audit
+from tracker.access import role_required
+from tracker.admin import bp
+from tracker.admin.forms import NewPersonForm, PersonForm
+from tracker.admin.people import AdminRuleError, create_person, set_active, update_person
+from tracker.auth.links import send_link
+from tracker.extensions import db
+from tracker.models import LinkPurpose, Role, Team, User
+
+PAGE_SIZE = 50
+
+
+def _people_query(q: str, role: str, team: str, status: str):  # type: ignore[no-untyped-def]
+    query = db.select(User).order_by(User.name, User.id)
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(or_(db.func.lower(User.name).like(like), User.email.like(like)))
+    if role in {r.value for r in Role}:
+        query = query.where(User.role_links.any(role=Role(role)))
+    if team.isdigit():
+        query = query.where(User.team_id == int(team))
+    if status in {"active", "inactive"}:
+        query = query.where(User.active.is_(status == "active"))
+    return query
+
+
+@bp.get("/people")
+@role_required(Role.ADMIN)
+def people() -> str:
+    """List people with search and filters, a page at a time."""
+    args = {k: request.args.get(k, "").strip() for k in ("q", "role", "team", "status")}
+    page = db.paginate(_people_query(**args), per_page=PAGE_SIZE, error_out=False)
+    teams = dict(db.session.execute(db.select(Team.id, Team.name)).all())
+    return render_template("admin/people.html", page=page, teams=teams, args=args, Role=Role)
+
+
+@bp.route("/people/new", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def person_new() -> Response | str:
+    """Add a person and show their invitation link once."""
+    form = NewPersonForm()
+    if form.validate_on_submit():
+        user = create_person(form.email.data, form.name.data, form.chosen_roles, form.team_id.data)
+        link = send_link(user, LinkPurpose.INVITATION)
+        db.session.commit()
+        return render_template("admin/invited.html", user=user, link=link)
+    return render_template("admin/person_form.html", form=form, user=None)
+
+
+@bp.route("/people/<int:user_id>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def person_edit(user_id: int) -> Response | str | tuple[str, int]:
+    """Change a person's name, roles and team."""
+    user = db.get_or_404(User, user_id)
+    form = PersonForm(obj=user)
+    if request.method == "GET":
+        form.roles.data = [r.value for r in user.roles]
+    if form.validate_on_submit():
+        try:
+            update_person(user, current_user, form.name.data, form.chosen_roles, form.team_id.data)
+        except AdminRuleError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return render_template("admin/person_form.html", form=form, user=user), 400
+        db.session.commit()
+        flash(f"Saved {user.name}.", "success")
+        return redirect(url_for("admin.person_edit", user_id=user.id))
+    return render_template("admin/person_form.html", form=form, user=user)
+
+
+def _set_active(user_id: int, active: bool) -> Response:
+    user = db.get_or_404(User, user_id)
+    try:
+        set_active(user, current_user, active)
+    except AdminRuleError as error:
+        flash(str(error), "error")
+        return redirect(url_for("admin.person_edit", user_id=user_id))
+    db.session.commit()
+    flash(f"{user.name} is {'active again' if active else 'deactivated'}.", "success")
+    return redirect(url_for("admin.person_edit", user_id=user_id))
+
+
+@bp.post("/people/<int:user_id>/deactivate")
+@role_required(Role.ADMIN)
+def person_deactivate(user_id: int) -> Response:
+    """Deactivate a person: every session ends; their records stay."""
+    return _set_active(user_id, False)
+
+
+@bp.post("/people/<int:user_id>/reactivate")
+@role_required(Role.ADMIN)
+def person_reactivate(user_id: int) -> Response:
+    """Let a deactivated person log in again."""
+    return _set_active(user_id, True)
+
+
+@bp.post("/people/<int:user_id>/invite")
+@role_required(Role.ADMIN)
+def person_invite(user_id: int) -> str:
+    """Issue a fresh link for the person to set their password, shown once."""
+    user = db.get_or_404(User, user_id)
+    if not user.active:
+        abort(409)
+    purpose = LinkPurpose.RESET if user.password_hash else LinkPurpose.INVITATION
+    link = send_link(user, purpose)
+    audit.record("person.invited", user.email, purpose.value)
+    db.session.commit()
+    return render_template("admin/invited.html", user=user, link=link)

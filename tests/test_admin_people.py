@@ -1,0 +1,131 @@
+"""Admins add, edit and deactivate people and form teams; every change is audited."""
+
+import re
+
+from tracker.extensions import db
+from tracker.models import AuditEvent, OneTimeLink, Role, Team, TeamManager, User
+
+
+def actions():
+    return db.session.scalars(db.select(AuditEvent.action)).all()
+
+
+def test_adding_a_person_shows_a_working_invitation_link(client, make_user, login_as):
+    login_as(make_user(roles=[Role.ADMIN]))
+    response = client.post(
+        "/admin/people/new",
+        data={
+            "email": "New.Person@corp.test",
+            "name": "New Person",
+            "roles": ["engineer"],
+            "team_id": "",
+        },
+    )
+    assert response.status_code == 200
+    link = re.search(
+        r"http://localhost(/auth/set-password/[\w-]+)", response.get_data(as_text=True)
+    )
+    person = db.session.scalar(db.select(User).where(User.email == "new.person@corp.test"))
+    assert person.password_hash is None and person.roles == {Role.ENGINEER}
+    assert db.session.scalar(db.select(OneTimeLink).where(OneTimeLink.user_id == person.id))
+    assert "person.created" in actions()
+    client.post("/auth/logout")
+    form = {"password": "a fine passphrase", "confirm": "a fine passphrase"}
+    assert client.post(link.group(1), data=form).status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_a_duplicate_email_is_refused_with_the_field_named(client, make_user, login_as):
+    make_user(email="taken@corp.test")
+    login_as(make_user(roles=[Role.ADMIN]))
+    response = client.post(
+        "/admin/people/new",
+        data={"email": "TAKEN@corp.test", "name": "Copy", "roles": ["engineer"], "team_id": ""},
+    )
+    assert "already has an account" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 2
+
+
+def test_editing_roles_and_team_is_audited(client, make_user, make_team, login_as):
+    team = make_team(name="Data")
+    person = make_user(roles=[Role.ENGINEER])
+    login_as(make_user(roles=[Role.ADMIN]))
+    response = client.post(
+        f"/admin/people/{person.id}",
+        data={"name": "Renamed", "roles": ["engineer", "manager"], "team_id": str(team.id)},
+    )
+    assert response.status_code == 302
+    db.session.refresh(person)
+    assert person.name == "Renamed" and person.roles == {Role.ENGINEER, Role.MANAGER}
+    assert person.team_id == team.id
+    assert {"role.changed", "team.changed"} <= set(actions())
+
+
+def test_an_admin_cannot_remove_their_own_admin_role(client, make_user, login_as):
+    admin = make_user(roles=[Role.ADMIN])
+    login_as(admin)
+    response = client.post(
+        f"/admin/people/{admin.id}", data={"name": admin.name, "roles": ["engineer"], "team_id": ""}
+    )
+    assert response.status_code == 400
+    db.session.refresh(admin)
+    assert admin.roles == {Role.ADMIN}
+
+
+def test_an_admin_cannot_deactivate_themselves(client, make_user, login_as):
+    admin = make_user(roles=[Role.ADMIN])
+    login_as(admin).post(f"/admin/people/{admin.id}/deactivate")
+    db.session.refresh(admin)
+    assert admin.active
+
+
+def test_deactivating_a_person_ends_their_sessions_and_keeps_them(app, make_user, login_as):
+    person = make_user()
+    theirs = app.test_client()
+    with theirs.session_transaction() as sess:
+        sess["_user_id"] = person.get_id()
+        sess["login_at"] = sess["seen_at"] = 2**40  # far future: only the epoch can end it
+    login_as(make_user(roles=[Role.ADMIN])).post(f"/admin/people/{person.id}/deactivate")
+    assert theirs.get("/").status_code == 302
+    db.session.refresh(person)
+    assert person.active is False and "person.deactivated" in actions()
+
+
+def test_teams_are_created_with_managers_holding_the_manager_role(client, make_user, login_as):
+    boss = make_user(name="Boss", roles=[Role.MANAGER])
+    engineer = make_user(name="Not a manager", roles=[Role.ENGINEER])
+    login_as(make_user(roles=[Role.ADMIN]))
+    page = client.get("/admin/teams/new").get_data(as_text=True)
+    assert "Boss" in page and "Not a manager" not in page
+    refused = client.post("/admin/teams/new", data={"name": "Data", "managers": [str(engineer.id)]})
+    assert refused.status_code == 200 and db.session.scalar(db.select(Team)) is None
+    assert (
+        client.post(
+            "/admin/teams/new", data={"name": "Data", "managers": [str(boss.id)]}
+        ).status_code
+        == 302
+    )
+    team = db.session.scalar(db.select(Team).where(Team.name == "Data"))
+    assert db.session.get(TeamManager, (team.id, boss.id))
+
+
+def test_team_names_are_unique(client, make_user, make_team, login_as):
+    make_team(name="Data")
+    login_as(make_user(roles=[Role.ADMIN]))
+    page = client.post("/admin/teams/new", data={"name": "Data"}).get_data(as_text=True)
+    assert "Another team already has this name." in page
+
+
+def test_people_list_searches_by_name_and_email(client, make_user, login_as):
+    make_user(name="Grace Hopper", email="grace@corp.test")
+    make_user(name="Alan Turing", email="alan@corp.test")
+    login_as(make_user(roles=[Role.ADMIN], name="Admin"))
+    page = client.get("/admin/people?q=hopper").get_data(as_text=True)
+    assert "Grace Hopper" in page and "Alan Turing" not in page
+
+
+def test_the_audit_page_lists_events(client, make_user, login_as):
+    login_as(make_user(roles=[Role.ADMIN]))
+    client.get("/admin/teams/new")
+    client.post("/admin/teams/new", data={"name": "Data"})
+    assert "team.created" in client.get("/admin/audit").get_data(as_text=True)
