@@ -51,9 +51,7 @@ def test_a_person_without_a_team_has_a_null_team(client, make_user):
 
 
 @pytest.mark.parametrize("teams", [1, 6])
-def test_me_takes_a_fixed_number_of_queries(
-    client, make_user, make_team, count_statements, teams
-):
+def test_me_takes_a_fixed_number_of_queries(client, make_user, make_team, count_statements, teams):
     manager = make_user(roles=[Role.MANAGER])
     for n in range(teams):
         make_team(name=f"Team {n}", managers=[manager], members=[manager] if n == 0 else [])

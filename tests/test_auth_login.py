@@ -28,8 +28,9 @@ def test_login_with_the_right_password_opens_the_home_page(client, make_user):
     assert "login.success" in actions()
 
 
-@pytest.mark.parametrize("email,password", [("ada@corp.test", "wrong password"),
-                                            ("nobody@corp.test", PASSWORD)])
+@pytest.mark.parametrize(
+    "email,password", [("ada@corp.test", "wrong password"), ("nobody@corp.test", PASSWORD)]
+)
 def test_login_failure_gives_one_generic_message(client, make_user, email, password):
     make_user(email="ada@corp.test")
     page = login(client, email, password).get_data(as_text=True)
@@ -133,8 +134,10 @@ def test_sessions_end_after_the_absolute_limit_even_when_active(client, make_use
         assert client.get("/").status_code == 302
 
 
-@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil.example",
-                                    "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "target",
+    ["//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"],
+)
 def test_next_never_leaves_the_site(client, make_user, target):
     make_user(email="ada@corp.test")
     response = login(client, "ada@corp.test", next=target)

@@ -19,12 +19,15 @@ def change(client, current, new, confirm=None):
     )
 
 
-@pytest.mark.parametrize("password,reason", [
-    ("seven77", "at least 8"),
-    ("x" * 129, "at most 128"),
-    ("password123", "too common"),
-    ("Password123", "too common"),
-])
+@pytest.mark.parametrize(
+    "password,reason",
+    [
+        ("seven77", "at least 8"),
+        ("x" * 129, "at most 128"),
+        ("password123", "too common"),
+        ("Password123", "too common"),
+    ],
+)
 def test_policy_refuses_short_long_and_common_passwords(password, reason):
     assert reason in policy_error(password)
 

@@ -76,7 +76,9 @@ class TestWithCsrfOn:
         make_user(email="ada@corp.test")
         page = csrf_client.get("/auth/login").get_data(as_text=True)
         token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-        csrf_client.post("/auth/login", data={"email": "ada@corp.test", "password": PASSWORD,
-                                              "csrf_token": token})
+        csrf_client.post(
+            "/auth/login",
+            data={"email": "ada@corp.test", "password": PASSWORD, "csrf_token": token},
+        )
         assert csrf_client.post("/auth/logout").status_code == 400
         assert csrf_client.get("/").status_code == 200

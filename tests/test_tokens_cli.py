@@ -9,9 +9,7 @@ from tracker.extensions import db
 from tracker.models import ApiToken, AuditEvent
 
 
-def test_create_prints_a_working_token_once_and_stores_only_its_hash(
-    client, runner, make_user
-):
+def test_create_prints_a_working_token_once_and_stores_only_its_hash(client, runner, make_user):
     user = make_user(email="bot@corp.test")
     result = runner.invoke(args=["tokens", "create", "BOT@corp.test", "--label", "nightly"])
     assert result.exit_code == 0, result.output

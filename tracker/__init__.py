@@ -33,9 +33,7 @@ def create_app(config_class: type[Config] | None = None, **overrides: Any) -> Fl
 def check_config(app: Flask) -> None:
     """Refuse to start with a configuration that would be unsafe."""
     if not app.config.get("SECRET_KEY"):
-        raise RuntimeError(
-            "SECRET_KEY is not set: production needs SECRET_KEY in the environment"
-        )
+        raise RuntimeError("SECRET_KEY is not set: production needs SECRET_KEY in the environment")
     if app.config["ENV_NAME"] == "production" and app.debug:
         raise RuntimeError("debug mode must be off in production")
 

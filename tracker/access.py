@@ -43,9 +43,7 @@ def managed_team_ids(user: User) -> set[int]:
     """Return the ids of the teams `user` manages."""
     if not user.has_role(Role.MANAGER):
         return set()
-    rows = db.session.scalars(
-        db.select(TeamManager.team_id).where(TeamManager.user_id == user.id)
-    )
+    rows = db.session.scalars(db.select(TeamManager.team_id).where(TeamManager.user_id == user.id))
     return set(rows)
 
 

@@ -18,9 +18,7 @@ def digest(secret: str) -> str:
 
 def issue_link(user: User, purpose: LinkPurpose) -> str:
     """Create a one-time link for `user` and return its secret (shown or mailed once)."""
-    ttl = current_app.config[
-        "INVITATION_TTL" if purpose is LinkPurpose.INVITATION else "RESET_TTL"
-    ]
+    ttl = current_app.config["INVITATION_TTL" if purpose is LinkPurpose.INVITATION else "RESET_TTL"]
     secret = secrets.token_urlsafe(32)
     now = utcnow()
     db.session.add(
@@ -38,9 +36,7 @@ def issue_link(user: User, purpose: LinkPurpose) -> str:
 
 def find_usable_link(secret: str) -> OneTimeLink | None:
     """Return the unexpired, unused link for `secret`, or None."""
-    link = db.session.scalar(
-        db.select(OneTimeLink).where(OneTimeLink.token_hash == digest(secret))
-    )
+    link = db.session.scalar(db.select(OneTimeLink).where(OneTimeLink.token_hash == digest(secret)))
     if link is None or link.used_at is not None or link.expires_at <= utcnow():
         return None
     return link

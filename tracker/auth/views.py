@@ -28,9 +28,7 @@ def _login_limit() -> str:
 
 def needs_second_factor(user: User) -> bool:
     """Return True when `user` must pass TOTP: enrolled, or privileged under REQUIRE_MFA."""
-    return bool(user.totp_secret) or (
-        current_app.config["REQUIRE_MFA"] and user.is_privileged
-    )
+    return bool(user.totp_secret) or (current_app.config["REQUIRE_MFA"] and user.is_privileged)
 
 
 def pending_user() -> User | None:
@@ -60,7 +58,10 @@ def begin_login(user: User, next_url: str | None) -> Response:
     db.session.commit()
     session.clear()
     session["mfa_pending"] = {
-        "uid": user.id, "epoch": user.session_epoch, "at": time.time(), "next": next_url or "",
+        "uid": user.id,
+        "epoch": user.session_epoch,
+        "at": time.time(),
+        "next": next_url or "",
     }
     return redirect(url_for("auth.mfa" if user.totp_secret else "auth.mfa_setup"))
 

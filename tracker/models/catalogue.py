@@ -41,7 +41,6 @@ class AssessmentKind(enum.StrEnum):
         return self is not AssessmentKind.QUIZ
 
 
-
 class Competency(Base):
     """A skill with a family, e.g. "Model evaluation"."""
 
@@ -180,9 +179,7 @@ class PathPrerequisite(Base):
     """Within a path, `module` can start only once `requires_module` is demonstrated."""
 
     __tablename__ = "path_prerequisites"
-    __table_args__ = (
-        CheckConstraint("module_id <> requires_module_id", name="not_self"),
-    )
+    __table_args__ = (CheckConstraint("module_id <> requires_module_id", name="not_self"),)
 
     path_id: Mapped[int] = mapped_column(ForeignKey("learning_paths.id"), primary_key=True)
     module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"), primary_key=True)

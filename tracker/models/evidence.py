@@ -42,7 +42,6 @@ class EvidenceStatus(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-
 class Enrolment(Base):
     """An engineer on a path: chosen by themselves or assigned (optionally with a due date)."""
 
