@@ -1,0 +1,41 @@
+"""In a real browser: log in through the form, see the home page, log out."""
+
+from playwright.sync_api import expect
+
+from tests.factories import PASSWORD
+from tracker.models import Role
+
+
+def log_in(page, email, password=PASSWORD):
+    page.goto("/auth/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_an_engineer_logs_in_and_out(page, live_server):
+    live_server.make_user(email="erin@corp.test", name="Erin Engineer", roles=[Role.ENGINEER])
+    log_in(page, "erin@corp.test")
+    expect(page.get_by_role("heading", name="Welcome, Erin Engineer")).to_be_visible()
+    expect(page.get_by_text("You are not on a learning path yet.")).to_be_visible()
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    page.goto("/")
+    expect(page).to_have_url(f"{live_server.url}/auth/login?next=%2F")
+
+
+def test_a_wrong_password_shows_an_error_and_stays_out(page, live_server):
+    live_server.make_user(email="erin@corp.test")
+    log_in(page, "erin@corp.test", "not the password")
+    expect(page.get_by_text("do not match an active account")).to_be_visible()
+    page.goto("/")
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+
+
+def test_a_name_with_a_script_tag_shows_as_text_and_runs_nothing(page, live_server):
+    live_server.make_user(email="admin@corp.test", name="Admin", roles=[Role.ADMIN])
+    live_server.make_user(email="x@corp.test", name="<script>alert(1)</script>")
+    log_in(page, "admin@corp.test")
+    page.goto("/admin/people")
+    expect(page.get_by_role("link", name="<script>alert(1)</script>")).to_be_visible()
+    # the page fixture fails the test if any dialog opened
