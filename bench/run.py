@@ -1,0 +1,107 @@
+"""`make bench`: median latency of key pages against /healthz measured in the same run.
+
+Uses the Flask test client on a temporary SQLite database loaded with the demo organisation,
+so the numbers compare routes with each other, not with a deployment.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from config import TestingConfig
+from tracker import create_app
+from tracker.demo import seed_people
+from tracker.extensions import db
+from tracker.models import User
+
+REPEAT = 200
+WARM_UP = 20
+RESULTS = Path(__file__).parent / "results"
+ACCOUNTS = ("admin@example.com", "ld@example.com", "manager@example.com", "engineer@example.com")
+
+
+def timed(call, repeat: int = REPEAT) -> list[float]:  # type: ignore[no-untyped-def]
+    """Return `repeat` durations of `call()` in milliseconds, after a warm-up."""
+    for _ in range(WARM_UP):
+        call()
+    out = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        call()
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def seed_timing(engineers: int) -> float:
+    """Return the seconds `seed_people` takes for `engineers` engineers on a fresh database."""
+    with tempfile.TemporaryDirectory() as folder:
+        app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder}/seed.db")
+        with app.app_context():
+            db.create_all()
+            start = time.perf_counter()
+            seed_people(engineers, seed=1)
+            db.session.commit()
+            elapsed = time.perf_counter() - start
+            db.engine.dispose()
+    return elapsed
+
+
+def page_rows(folder: str) -> list[tuple[str, list[float]]]:
+    """Time /healthz and each demo account's home page."""
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder}/bench.db")
+    rows = []
+    with app.app_context():
+        db.create_all()
+        seed_people(40, seed=1)
+        db.session.commit()
+        client = app.test_client()
+        rows.append(("GET /healthz (baseline)", timed(lambda: client.get("/healthz"))))
+        for email in ACCOUNTS:
+            user = db.session.scalar(db.select(User).where(User.email == email))
+            with client.session_transaction() as sess:
+                sess["_user_id"] = user.get_id()
+                sess["login_at"] = sess["seen_at"] = int(time.time())
+            rows.append((f"GET / as {email}", timed(lambda: client.get("/"))))
+        db.engine.dispose()
+    return rows
+
+
+def table(rows: list[tuple[str, list[float]]], seeds: dict[int, float]) -> str:
+    """Return the results as a Markdown table."""
+    base = statistics.median(rows[0][1])
+    lines = [
+        f"# Benchmarks {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        "",
+        f"{REPEAT} requests per route after {WARM_UP} warm-up, Flask test client, SQLite.",
+        "",
+        "| route | median ms | p95 ms | × baseline |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, samples in rows:
+        median = statistics.median(samples)
+        p95 = statistics.quantiles(samples, n=20)[18]
+        lines.append(f"| {name} | {median:.2f} | {p95:.2f} | {median / base:.1f} |")
+    lines += ["", "| demo seed | seconds |", "|---|---:|"]
+    lines += [f"| {n} engineers | {s:.2f} |" for n, s in seeds.items()]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    """Run every benchmark, print the table and write it to bench/results/."""
+    with tempfile.TemporaryDirectory() as folder:
+        rows = page_rows(folder)
+    seeds = {n: seed_timing(n) for n in (40, 2000)}
+    text = table(rows, seeds)
+    print(text)
+    RESULTS.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    (RESULTS / f"{stamp}.md").write_text(text)
+    (RESULTS / "latest.md").write_text(text)
+
+
+if __name__ == "__main__":
+    main()
