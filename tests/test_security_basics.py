@@ -1,11 +1,15 @@
 """Security basics: headers on every response, CSRF, safe production configuration."""
 
+import re
+import time
+
 import pytest
 
 from config import ProductionConfig, TestingConfig
 from tests.factories import PASSWORD
 from tracker import create_app
 from tracker.extensions import db
+from tracker.models import Role
 
 
 @pytest.mark.parametrize("path", ["/auth/login", "/no-such-page", "/healthz", "/api/v1/me"])
@@ -82,3 +86,37 @@ class TestWithCsrfOn:
         )
         assert csrf_client.post("/auth/logout").status_code == 400
         assert csrf_client.get("/").status_code == 200
+
+
+def test_every_site_form_post_is_refused_without_a_csrf_token(database_url, make_user):
+    """Sweeps the URL map, so a POST route added later inherits the check."""
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, WTF_CSRF_ENABLED=True)
+    admin = make_user(roles=[Role.ADMIN, Role.MANAGER, Role.LD, Role.ENGINEER])
+    client = app.test_client()
+    with client.session_transaction() as sess:
+        sess["_user_id"] = admin.get_id()
+        sess["login_at"] = sess["seen_at"] = int(time.time())
+    checked = []
+    for rule in app.url_map.iter_rules():
+        if "POST" not in rule.methods or rule.rule.startswith(("/api/", "/xapi/")):
+            continue
+        url = rule.rule
+        for argument in rule.arguments:
+            url = re.sub(rf"<(?:\w+:)?{argument}>", "1", url)
+        response = client.post(url, data={})
+        assert response.status_code == 400, f"{url} accepted a POST without a CSRF token"
+        checked.append(url)
+    assert "/auth/logout" in checked and "/admin/roster" in checked
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_audit_lines_cannot_be_forged_with_newlines(app, caplog):
+    from tracker import audit
+
+    with caplog.at_level("INFO", logger="tracker.audit"):
+        event = audit.record("login.failure", "eve@corp.test\nINFO audit action=login.success")
+    db.session.commit()
+    assert "\n" not in event.target
+    assert all("\n" not in record.getMessage() for record in caplog.records)
+    assert "\\n" in event.target
