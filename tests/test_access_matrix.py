@@ -81,6 +81,17 @@ MATRIX: dict[str, Route] = {
     "api_docs.openapi_json": Route("GET", "/api/v1/openapi.json", everyone(200, anonymous=200)),
     "api_me.me": Route("GET", "/api/v1/me", everyone(200, anonymous=401)),
     "api_me.list_tokens": Route("GET", "/api/v1/tokens", everyone(200, anonymous=401)),
+    "api_catalogue.list_competencies": Route(
+        "GET", "/api/v1/competencies", everyone(200, anonymous=401)
+    ),
+    "api_catalogue.list_roles": Route("GET", "/api/v1/roles", everyone(200, anonymous=401)),
+    "api_catalogue.list_modules": Route("GET", "/api/v1/modules", everyone(200, anonymous=401)),
+    "api_catalogue.list_paths": Route("GET", "/api/v1/paths", everyone(200, anonymous=401)),
+    "api_catalogue.get_path": Route("GET", "/api/v1/paths/no-such-path", everyone(404, 401)),
+    # L&D may import the catalogue; an empty body is a 400 for them, 403 for others.
+    "api_catalogue.put_catalog": Route(
+        "PUT", "/api/v1/catalog", only({"ld": 400, "admin": 400}, anonymous=401)
+    ),
 }
 
 

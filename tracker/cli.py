@@ -9,7 +9,8 @@ def init_app(app: Flask) -> None:
     """Register every command group on the app."""
     from tracker.admin.commands import roster_cli, users_cli
     from tracker.api.commands import tokens_cli
+    from tracker.catalogue.commands import catalog_cli
     from tracker.demo import demo_cli
 
-    for group in (demo_cli, users_cli, roster_cli, tokens_cli):
+    for group in (demo_cli, users_cli, roster_cli, tokens_cli, catalog_cli):
         app.cli.add_command(group)

@@ -34,9 +34,9 @@ class TrackerApi(Api):
 
 def _blueprints() -> tuple[Blueprint, ...]:
     """Return every blueprint of the API."""
-    from tracker.api import docs, me
+    from tracker.api import catalogue, docs, me
 
-    return (docs.bp, me.bp)
+    return (docs.bp, me.bp, catalogue.bp)
 
 
 def register_blueprint(app: Flask, blueprint: Blueprint) -> None:

@@ -1,0 +1,153 @@
+"""The catalogue over the API: read it by key; L&D replace-by-key it as the catalogue file."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask_smorest import Blueprint, abort
+from marshmallow import RAISE, Schema, fields
+
+from tracker.api.auth import api_role_required
+from tracker.api.pagination import ListArgsSchema, list_schema
+from tracker.catalogue.document import Document
+from tracker.catalogue.exporter import export_data
+from tracker.catalogue.service import import_document
+from tracker.catalogue.validate import CatalogueError
+from tracker.extensions import db
+from tracker.models import Role
+
+bp = Blueprint(
+    "api_catalogue",
+    __name__,
+    url_prefix="/api/v1",
+    description="The catalogue: competencies, target roles, modules and learning paths, by key.",
+)
+
+
+class LevelSchema(Schema):
+    competency = fields.String(required=True)
+    level = fields.Integer(required=True)
+    weight = fields.Integer()
+
+
+class CompetencySchema(Schema):
+    key = fields.String(required=True)
+    name = fields.String(required=True)
+    family = fields.String(required=True, metadata={"enum": ["product", "data", "platform"]})
+    description = fields.String()
+
+
+class RoleSchema(CompetencySchema):
+    requires = fields.List(fields.Nested(LevelSchema))
+
+
+class AssessmentSchema(Schema):
+    kind = fields.String(required=True, metadata={"enum": ["quiz", "project", "review"]})
+    pass_mark = fields.Integer(required=True)
+
+
+class ModuleSchema(Schema):
+    key = fields.String(required=True)
+    title = fields.String(required=True)
+    url = fields.String()
+    hours = fields.Float()
+    xapi_activity = fields.String()
+    requires_verification = fields.Boolean()
+    develops = fields.List(fields.Nested(LevelSchema))
+    assessment = fields.Nested(AssessmentSchema)
+
+
+class PathSchema(Schema):
+    key = fields.String(required=True)
+    name = fields.String(required=True)
+    role = fields.String(required=True)
+    description = fields.String()
+    modules = fields.List(fields.String())
+    prerequisites = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+
+
+class DryRunSchema(Schema):
+    dry_run = fields.Boolean(load_default=False)
+
+
+class ImportResultSchema(Schema):
+    dry_run = fields.Boolean(required=True)
+    report = fields.Dict(
+        required=True,
+        metadata={
+            "description": "Per section: keys added, keys changed (with fields), count unchanged."
+        },
+    )
+
+
+def _page(section: str, args: dict[str, int]) -> dict[str, Any]:
+    items = export_data()[section]
+    return {"items": items[args["offset"] : args["offset"] + args["limit"]], "total": len(items)}
+
+
+def _list_route(section: str, schema: type[Schema], summary: str) -> None:
+    page_schema = list_schema(schema, f"{schema.__name__.removesuffix('Schema')}ListSchema")
+
+    def view(args: dict[str, int]) -> dict[str, Any]:
+        return _page(section, args)
+
+    view.__name__ = f"list_{section}"
+    view.__doc__ = f"{summary}\n\nLive (not archived) items, in the order they were created."
+    bp.route(f"/{section}")(
+        bp.arguments(ListArgsSchema, location="query", unknown=RAISE)(
+            bp.response(200, page_schema)(view)
+        )
+    )
+
+
+_list_route("competencies", CompetencySchema, "Competencies.")
+_list_route("roles", RoleSchema, "Target roles with their requirements.")
+_list_route("modules", ModuleSchema, "Modules with their outcomes and assessment.")
+_list_route("paths", PathSchema, "Learning paths with their modules and prerequisites.")
+
+
+@bp.route("/paths/<key>")
+@bp.response(200, PathSchema)
+def get_path(key: str) -> dict[str, Any]:
+    """One learning path, by key."""
+    for path in export_data()["paths"]:
+        if path["key"] == key:
+            return path
+    abort(404, message=f"There is no learning path {key!r}.")
+    raise AssertionError("unreachable")
+
+
+@bp.route("/catalog", methods=["PUT"])
+@api_role_required(Role.LD)
+@bp.arguments(DryRunSchema, location="query", unknown=RAISE)
+@bp.response(200, ImportResultSchema)
+@bp.doc(
+    requestBody={
+        "required": True,
+        "description": "The catalogue file, as JSON.",
+        "content": {"application/json": {"schema": {"type": "object"}}},
+    }
+)
+def put_catalog(args: dict[str, bool]) -> dict[str, Any]:
+    """Import the catalogue file (L&D).
+
+    Same rules as `flask catalog import`: an upsert by key, all or nothing; `?dry_run=1`
+    reports what would change and changes nothing. Problems answer 422 naming each field.
+    """
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        abort(400, message="The body must be the catalogue file as a JSON object.")
+    try:
+        report = import_document(Document(data), source="api")
+    except CatalogueError as error:
+        db.session.rollback()
+        fields_ = dict(
+            line.split(": ", 1) if ": " in line else ("_", line) for line in reversed(error.errors)
+        )
+        abort(422, message=f"{error}; nothing was imported.", errors=fields_)
+    if args["dry_run"]:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    return {"dry_run": args["dry_run"], "report": report.as_dict()}

@@ -1,0 +1,1 @@
+"""The catalogue file: read (YAML or JSON) with line numbers, validate, import, export."""
