@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from tests.catalogue_fixtures import SMALL
+from tracker.catalogue.service import import_text
 from tracker.extensions import db
 from tracker.models import ApiToken, Role
 
@@ -40,6 +42,8 @@ def only(allowed: dict[str, int | str], others: int = 403, anonymous: int | str 
 
 
 ADMIN_ONLY_PAGE = only({"admin": 200})
+LD_PAGE = only({"ld": 200, "admin": 200})
+LD_REDIRECT = only({"ld": 302, "admin": 302})
 
 # Paths use {placeholders} filled from the world built by the `world` fixture.
 MATRIX: dict[str, Route] = {
@@ -71,6 +75,15 @@ MATRIX: dict[str, Route] = {
     "admin.team_edit": Route("GET", "/admin/teams/{team_id}", ADMIN_ONLY_PAGE),
     "admin.audit": Route("GET", "/admin/audit", ADMIN_ONLY_PAGE),
     "admin.roster": Route("GET", "/admin/roster", ADMIN_ONLY_PAGE),
+    # Catalogue authoring: L&D (and admins).
+    "authoring.index": Route("GET", "/catalogue/", LD_PAGE),
+    "authoring.items": Route("GET", "/catalogue/modules/", LD_PAGE),
+    "authoring.new": Route("GET", "/catalogue/paths/new", LD_PAGE),
+    "authoring.edit": Route("GET", "/catalogue/roles/ml-engineer", LD_PAGE),
+    "authoring.archive": Route("POST", "/catalogue/modules/capstone/archive", LD_REDIRECT),
+    "authoring.restore": Route("POST", "/catalogue/modules/capstone/restore", LD_REDIRECT),
+    "authoring.coverage": Route("GET", "/catalogue/roles/ml-engineer/coverage", LD_PAGE),
+    "authoring.download": Route("GET", "/catalogue/export", LD_PAGE),
     # API tokens: the page is for everyone's own tokens; a token id not yours is 404.
     "tokens.index": Route("GET", "/account/tokens", everyone(200)),
     "tokens.create": Route("POST", "/account/tokens", everyone(200), {"label": "matrix"}),
@@ -112,6 +125,7 @@ def world(make_user, make_team):
         "ld": ld,
         "admin": admin,
     }
+    import_text(SMALL, "small.yaml")  # a catalogue to author and read
     tokens, token_rows = {}, {}
     for persona, person in people.items():
         secret = secrets.token_urlsafe(32)

@@ -21,6 +21,7 @@ class NavItem:
 
 NAVIGATION = (
     NavItem("Home", "main.home"),
+    NavItem("Catalogue", "authoring.index", frozenset({Role.LD, Role.ADMIN})),
     NavItem("People", "admin.people", frozenset({Role.ADMIN})),
     NavItem("Teams", "admin.teams", frozenset({Role.ADMIN})),
     NavItem("Audit", "admin.audit", frozenset({Role.ADMIN})),

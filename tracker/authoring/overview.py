@@ -1,0 +1,143 @@
+"""The catalogue home for L&D, the file upload and download, and a role's coverage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import Response, render_template, request
+from sqlalchemy import func
+
+from tracker import audit
+from tracker.access import role_required
+from tracker.authoring import bp
+from tracker.authoring.editing import MODELS, row_or_404
+from tracker.authoring.forms import UploadForm
+from tracker.catalogue.exporter import export_text
+from tracker.catalogue.service import import_text
+from tracker.catalogue.validate import CatalogueError
+from tracker.extensions import db
+from tracker.models import (
+    Competency,
+    LearningPath,
+    Module,
+    ModuleOutcome,
+    PathModule,
+    Role,
+    RoleRequirement,
+)
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+
+def _counts() -> dict[str, int]:
+    return {
+        kind: db.session.scalar(
+            db.select(func.count()).select_from(model).where(model.archived_at.is_(None))
+        )
+        or 0
+        for kind, model in MODELS.items()
+    }
+
+
+@bp.route("/", methods=["GET", "POST"])
+@role_required(Role.LD)
+def index() -> tuple[str, int] | str:
+    """Counts, links to each kind, and the catalogue file: upload (with a dry run) and download."""
+    form = UploadForm()
+    report, errors, status = None, None, 200
+    if form.validate_on_submit():
+        data = form.file.data.read(MAX_FILE_BYTES + 1)
+        try:
+            if len(data) > MAX_FILE_BYTES:
+                raise CatalogueError(["the file is larger than 5 MB"])
+            report = import_text(
+                data.decode("utf-8"), form.file.data.filename or "", source="upload"
+            )
+        except (CatalogueError, UnicodeDecodeError) as error:
+            db.session.rollback()
+            errors = getattr(error, "errors", ["the file is not UTF-8 text"])
+            status = 422
+        else:
+            (db.session.rollback if form.dry_run.data else db.session.commit)()
+    elif form.errors:
+        status = 400
+    return render_template(
+        "authoring/index.html",
+        form=form,
+        counts=_counts(),
+        report=report,
+        errors=errors,
+        dry_run=form.dry_run.data,
+    ), status
+
+
+@bp.get("/export")
+@role_required(Role.LD)
+def download() -> Response:
+    """Download the live catalogue as YAML, or JSON with ?format=json."""
+    fmt = "json" if request.args.get("format") == "json" else "yaml"
+    body = export_text(fmt)
+    audit.record("catalog.exported", f"download.{fmt}")
+    db.session.commit()
+    mimetype = "application/json" if fmt == "json" else "application/yaml"
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f'attachment; filename="catalogue.{fmt}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@dataclass
+class CoverageRow:
+    """One requirement of a role, and what in the catalogue develops it far enough."""
+
+    competency: str
+    required: int
+    weight: int
+    modules: list[tuple[str, str, int]] = field(default_factory=list)  # key, title, level
+    paths: list[str] = field(default_factory=list)
+
+
+@bp.get("/roles/<key>/coverage")
+@role_required(Role.LD)
+def coverage(key: str) -> str:
+    """For each requirement: the modules developing it to the required level, and their paths."""
+    role = row_or_404("roles", key)
+    rows = {}
+    for comp_id, name, level, weight in db.session.execute(
+        db.select(
+            RoleRequirement.competency_id,
+            Competency.name,
+            RoleRequirement.level,
+            RoleRequirement.weight,
+        )
+        .join(Competency)
+        .where(RoleRequirement.role_id == role.id)
+        .order_by(Competency.name)
+    ):
+        rows[comp_id] = CoverageRow(name, level, weight)
+    modules = db.session.execute(
+        db.select(
+            ModuleOutcome.competency_id, Module.id, Module.key, Module.title, ModuleOutcome.level
+        )
+        .join(Module)
+        .where(ModuleOutcome.competency_id.in_(rows), Module.archived_at.is_(None))
+        .order_by(Module.title)
+    ).all()
+    paths: dict[int, list[str]] = {}
+    for module_id, name in db.session.execute(
+        db.select(PathModule.module_id, LearningPath.name)
+        .join(LearningPath)
+        .where(LearningPath.archived_at.is_(None))
+        .order_by(LearningPath.name)
+    ):
+        paths.setdefault(module_id, []).append(name)
+    for comp_id, module_id, mkey, title, level in modules:
+        row = rows[comp_id]
+        if level >= row.required:
+            row.modules.append((mkey, title, level))
+            row.paths += [p for p in paths.get(module_id, []) if p not in row.paths]
+    return render_template("authoring/coverage.html", role=role, rows=list(rows.values()))
