@@ -1,0 +1,283 @@
+"""Readiness: what an engineer has demonstrated, and how ready that makes them for a role.
+
+Pure Python: no Flask, no database, no clock. Every figure is computed "as of" a date passed
+in, from dated evidence, so history (trend charts) comes from the same rules as today.
+
+The rules (DOMAIN.md, "Readiness"):
+
+1. A module is *demonstrated* on the date of the evidence that satisfies it:
+   - with an assessment: the earliest attempt that passed (score >= pass mark, judged when the
+     attempt was recorded); a quiz attempt counts as recorded, a project or review attempt only
+     once a manager has verified it — and then from the attempt's date;
+   - without one: the earliest completion; when the module requires verification, only a
+     verified completion, again from its own date.
+   Pending, rejected and withdrawn evidence never counts. Self-assessments are not an input.
+2. The demonstrated level of a competency as of D is the highest level of any outcome for it
+   of a module demonstrated on or before D (0 if none).
+3. Readiness for a role as of D, in percent with one decimal (halves round up):
+   100 x sum(w x min(demonstrated / required, 1)) / sum(w) over the role's requirements.
+   A role without requirements asks nothing, so everyone is ready for it (100). Rounding never
+   shows 100 while a requirement is unmet: that shows as 99.9.
+4. Band: ready at 100; nearly ready from 75; in progress above 0; not started at 0.
+5. Gaps: each unmet requirement, with the modules whose outcomes would close it (those on the
+   engineer's own paths first).
+6. Next step on a path: the first module, in path order, not yet demonstrated whose
+   prerequisites all are.
+7. Forecast: velocity = (readiness at D - readiness 8 weeks before) / 8 points a week;
+   projected ready date = D + (100 - readiness) / velocity weeks, rounded up to a whole day;
+   D itself when ready; none when the velocity is zero or negative (it would never arrive).
+8. An assigned path is done when its role is ready; on track when the projected date is on or
+   before the due date (or there is no due date and there is velocity); behind when after it;
+   stalled when there is no projection.
+9. Suggested roles: roles ordered by readiness, highest first (the smallest gap), ties by key.
+10. Hire or train: gap = target - engineers projected ready by the target's date, never
+    below zero; above zero is the number to hire (or move from another team).
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+VELOCITY_WEEKS = 8
+
+
+class Band(enum.StrEnum):
+    """Where a readiness figure falls."""
+
+    READY = "ready"
+    NEARLY_READY = "nearly_ready"
+    IN_PROGRESS = "in_progress"
+    NOT_STARTED = "not_started"
+
+
+class PathStatus(enum.StrEnum):
+    """How an assigned path is going against its due date."""
+
+    DONE = "done"
+    ON_TRACK = "on_track"
+    BEHIND = "behind"
+    STALLED = "stalled"
+
+
+@dataclass(frozen=True)
+class ModuleSpec:
+    """A module: the (competency, level) outcomes it develops and how it is proven."""
+
+    key: str
+    outcomes: tuple[tuple[str, int], ...] = ()
+    assessment: str | None = None  # "quiz" | "project" | "review"
+    requires_verification: bool = False
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    """A dated completion or attempt with its verification status."""
+
+    module: str
+    kind: str  # "completion" | "attempt"
+    on: date
+    status: str  # "valid" | "pending" | "verified" | "rejected" | "withdrawn"
+    passed: bool | None = None
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """A role needs `competency` at `level` (1-4), weighted."""
+
+    competency: str
+    level: int
+    weight: int = 1
+
+
+@dataclass(frozen=True)
+class RoleProfile:
+    """A target role and its requirements."""
+
+    key: str
+    requirements: tuple[Requirement, ...] = ()
+
+
+@dataclass(frozen=True)
+class PathPlan:
+    """A learning path: modules in order, and what each needs first."""
+
+    key: str
+    role: str
+    modules: tuple[str, ...] = ()
+    prerequisites: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Gap:
+    """An unmet requirement and the modules that would close it."""
+
+    competency: str
+    demonstrated: int
+    required: int
+    modules: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """Velocity in points a week, and the projected ready date (None: not projected)."""
+
+    velocity: float
+    projected_ready_on: date | None
+
+
+def evidence_counts(module: ModuleSpec, item: EvidenceItem) -> bool:
+    """Return True when `item` demonstrates `module` (rule 1)."""
+    if item.status not in ("valid", "verified"):
+        return False
+    if module.assessment is not None:
+        if item.kind != "attempt" or not item.passed:
+            return False
+        return module.assessment == "quiz" or item.status == "verified"
+    if item.kind != "completion":
+        return False
+    return not module.requires_verification or item.status == "verified"
+
+
+def demonstrated_dates(
+    modules: Mapping[str, ModuleSpec], evidence: Iterable[EvidenceItem]
+) -> dict[str, date]:
+    """Return, for each demonstrated module, the date it was first demonstrated."""
+    out: dict[str, date] = {}
+    for item in evidence:
+        module = modules.get(item.module)
+        if module is None or not evidence_counts(module, item):
+            continue
+        if item.module not in out or item.on < out[item.module]:
+            out[item.module] = item.on
+    return out
+
+
+def levels_as_of(
+    modules: Mapping[str, ModuleSpec], dates: Mapping[str, date], as_of: date
+) -> dict[str, int]:
+    """Return the demonstrated level of each competency as of `as_of` (rule 2)."""
+    levels: dict[str, int] = {}
+    for key, on in dates.items():
+        if on > as_of:
+            continue
+        for competency, level in modules[key].outcomes:
+            levels[competency] = max(levels.get(competency, 0), level)
+    return levels
+
+
+def _one_decimal(value: float) -> float:
+    return float(Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def readiness(levels: Mapping[str, int], role: RoleProfile) -> float:
+    """Return readiness for `role` in percent, one decimal (rule 3)."""
+    total = sum(r.weight for r in role.requirements)
+    if total == 0:
+        return 100.0
+    met = sum(
+        Decimal(r.weight) * min(Decimal(levels.get(r.competency, 0)) / r.level, Decimal(1))
+        for r in role.requirements
+    )
+    value = _one_decimal(float(met * 100 / total))
+    # Rounding must not make anyone "ready" who misses a requirement.
+    return 99.9 if value == 100 and met < total else value
+
+
+def band(value: float) -> Band:
+    """Return the band of a readiness figure (rule 4)."""
+    if value >= 100:
+        return Band.READY
+    if value >= 75:
+        return Band.NEARLY_READY
+    return Band.IN_PROGRESS if value > 0 else Band.NOT_STARTED
+
+
+def gaps(
+    levels: Mapping[str, int],
+    role: RoleProfile,
+    modules: Mapping[str, ModuleSpec],
+    own_modules: Sequence[str] = (),
+) -> list[Gap]:
+    """Return each unmet requirement with the modules that close it, own paths first (rule 5)."""
+    own = {key: index for index, key in enumerate(own_modules)}
+    out = []
+    for req in role.requirements:
+        have = levels.get(req.competency, 0)
+        if have >= req.level:
+            continue
+        closing = [
+            m.key
+            for m in modules.values()
+            if any(c == req.competency and lv >= req.level for c, lv in m.outcomes)
+        ]
+        closing.sort(key=lambda key: (key not in own, own.get(key, 0), key))
+        out.append(Gap(req.competency, have, req.level, tuple(closing)))
+    return out
+
+
+def next_step(path: PathPlan, demonstrated: Iterable[str]) -> str | None:
+    """Return the first undemonstrated module whose prerequisites are all demonstrated (rule 6)."""
+    done = set(demonstrated)
+    for key in path.modules:
+        if key not in done and path.prerequisites.get(key, frozenset()) <= done:
+            return key
+    return None
+
+
+def readiness_series(
+    modules: Mapping[str, ModuleSpec],
+    dates: Mapping[str, date],
+    role: RoleProfile,
+    as_of: Sequence[date],
+) -> list[float]:
+    """Return readiness at each date in `as_of` from one set of demonstrated dates."""
+    return [readiness(levels_as_of(modules, dates, day), role) for day in as_of]
+
+
+def forecast(now: float, weeks_ago: float, as_of: date) -> Forecast:
+    """Return velocity and the projected ready date from readiness now and 8 weeks before."""
+    velocity = (now - weeks_ago) / VELOCITY_WEEKS
+    if now >= 100:
+        return Forecast(velocity, as_of)
+    if velocity <= 0:
+        return Forecast(velocity, None)
+    days = math.ceil((100 - now) / velocity * 7)
+    return Forecast(velocity, as_of + timedelta(days=days))
+
+
+def assignment_status(
+    ready_now: bool, projected_ready_on: date | None, due_on: date | None
+) -> PathStatus:
+    """Return done, on track, behind or stalled for an assigned path (rule 8)."""
+    if ready_now:
+        return PathStatus.DONE
+    if projected_ready_on is None:
+        return PathStatus.STALLED
+    if due_on is None or projected_ready_on <= due_on:
+        return PathStatus.ON_TRACK
+    return PathStatus.BEHIND
+
+
+def suggested_roles(
+    levels: Mapping[str, int], roles: Iterable[RoleProfile]
+) -> list[tuple[RoleProfile, float]]:
+    """Return roles with readiness, highest readiness (smallest gap) first (rule 9)."""
+    scored = [(role, readiness(levels, role)) for role in roles]
+    return sorted(scored, key=lambda pair: (-pair[1], pair[0].key))
+
+
+def projected_ready_count(forecasts: Iterable[Forecast], by: date) -> int:
+    """Return how many engineers are ready now or projected ready by `by` (rule 7)."""
+    return sum(
+        1 for f in forecasts if f.projected_ready_on is not None and f.projected_ready_on <= by
+    )
+
+
+def hire_gap(target: int, projected_ready: int) -> int:
+    """Return how many people to hire or move for a staffing target (rule 10)."""
+    return max(0, target - projected_ready)
