@@ -101,6 +101,11 @@ MATRIX: dict[str, Route] = {
     "api_catalogue.list_modules": Route("GET", "/api/v1/modules", everyone(200, anonymous=401)),
     "api_catalogue.list_paths": Route("GET", "/api/v1/paths", everyone(200, anonymous=401)),
     "api_catalogue.get_path": Route("GET", "/api/v1/paths/no-such-path", everyone(404, 401)),
+    "api_progress.engineer_progress": Route(
+        "GET",
+        "/api/v1/engineers/{engineer_email}/progress",
+        only({"engineer": 200, "manager": 200, "ld": 200, "admin": 200}, others=404, anonymous=401),
+    ),
     # L&D may import the catalogue; an empty body is a 400 for them, 403 for others.
     "api_catalogue.put_catalog": Route(
         "PUT", "/api/v1/catalog", only({"ld": 400, "admin": 400}, anonymous=401)

@@ -83,6 +83,7 @@ class EvidenceItem:
     on: date
     status: str  # "valid" | "pending" | "verified" | "rejected" | "withdrawn"
     passed: bool | None = None
+    id: int | None = None  # the record it came from, for display; never used in a rule
 
 
 @dataclass(frozen=True)

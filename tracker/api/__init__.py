@@ -34,9 +34,9 @@ class TrackerApi(Api):
 
 def _blueprints() -> tuple[Blueprint, ...]:
     """Return every blueprint of the API."""
-    from tracker.api import catalogue, docs, me
+    from tracker.api import catalogue, docs, me, progress
 
-    return (docs.bp, me.bp, catalogue.bp)
+    return (docs.bp, me.bp, catalogue.bp, progress.bp)
 
 
 def register_blueprint(app: Flask, blueprint: Blueprint) -> None:

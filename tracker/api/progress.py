@@ -1,0 +1,74 @@
+"""An engineer's progress over the API: readiness per role with gaps, paths, evidence."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_smorest import Blueprint, abort
+from marshmallow import RAISE, Schema, ValidationError, fields, validates
+
+from tracker.access import can_see_engineer
+from tracker.api.auth import api_user
+from tracker.emails import normalise
+from tracker.extensions import db
+from tracker.models import User
+from tracker.progress import compute_progress, progress_json
+from tracker.queries import load_catalogue, load_people
+
+bp = Blueprint(
+    "api_progress", __name__, url_prefix="/api/v1", description="Engineers' progress and readiness."
+)
+
+
+class AsOfSchema(Schema):
+    as_of = fields.Date(
+        load_default=None,
+        metadata={"description": "The date the figures are computed for (default: today)."},
+    )
+
+    @validates("as_of")
+    def not_in_the_future(self, value: date | None, **_: object) -> None:
+        if value is not None and value > date.today():
+            raise ValidationError("cannot be in the future")
+
+
+class ProgressSchema(Schema):
+    engineer = fields.Dict(required=True)
+    as_of = fields.String(required=True)
+    levels = fields.Dict(
+        required=True,
+        metadata={
+            "description": "Per competency: demonstrated level (counts) and claimed level "
+            "(shown, never counted)."
+        },
+    )
+    roles = fields.List(
+        fields.Dict(),
+        required=True,
+        metadata={
+            "description": "Readiness per target role, highest first, with band, gaps and the "
+            "projected ready date."
+        },
+    )
+    paths = fields.List(fields.Dict(), required=True)
+    evidence = fields.List(fields.Dict(), required=True)
+
+
+@bp.route("/engineers/<email>/progress")
+@bp.arguments(AsOfSchema, location="query", unknown=RAISE)
+@bp.response(200, ProgressSchema)
+def engineer_progress(args: dict[str, Any], email: str) -> dict[str, Any]:
+    """An engineer's progress (self, their manager, L&D).
+
+    Demonstrated and claimed levels, readiness for every target role with its gaps, the
+    enrolled paths with their next step and status, and the evidence — as of `as_of`.
+    Someone you may not see answers 404, as if they did not exist.
+    """
+    engineer = db.session.scalar(db.select(User).where(User.email == normalise(email)))
+    if engineer is None or not can_see_engineer(api_user(), engineer):
+        abort(404, message=f"There is no engineer {email!r} you can see.")
+    as_of = args["as_of"] or date.today()
+    records = load_people([engineer.id])[engineer.id]
+    progress = compute_progress(load_catalogue(), records, as_of)
+    return progress_json(engineer.email, engineer.name, progress, records)
