@@ -56,3 +56,47 @@ def test_home_costs_the_same_statements_for_small_and_large_teams(
     with count_statements() as large:
         assert client.get("/").status_code == 200
     assert small.count == large.count
+
+
+def test_engineer_home_shows_readiness_from_demonstrated_evidence_only(make_user, login_as):
+    from datetime import date, timedelta
+
+    from tests.catalogue_fixtures import SMALL
+    from tracker.catalogue.service import import_text
+    from tracker.extensions import db
+    from tracker.models import Evidence, EvidenceKind, EvidenceStatus, Module
+
+    import_text(SMALL, "small.yaml")
+    engineer = make_user()
+    quiz, capstone = (
+        db.session.scalar(db.select(Module.id).where(Module.key == k))
+        for k in ("mlcc-classification", "capstone")
+    )
+    day = date.today() - timedelta(days=3)
+    db.session.add_all(
+        [
+            Evidence(
+                user_id=engineer.id,
+                module_id=quiz,
+                kind=EvidenceKind.ATTEMPT,
+                date=day,
+                score=90,
+                passed=True,
+                status=EvidenceStatus.VALID,
+            ),
+            Evidence(
+                user_id=engineer.id,
+                module_id=capstone,
+                kind=EvidenceKind.ATTEMPT,
+                date=day,
+                score=90,
+                passed=True,
+                status=EvidenceStatus.PENDING,
+            ),
+        ]
+    )
+    db.session.commit()
+    page = login_as(engineer).get("/").get_data(as_text=True)
+    assert "ML Engineer" in page and "44.4%" in page  # the pending capstone does not count
+    assert "in progress" in page
+    assert "1 piece of evidence waiting for verification" in page

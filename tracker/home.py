@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import func
 
@@ -20,6 +21,8 @@ from tracker.models import (
     TeamManager,
     User,
 )
+from tracker.progress import Progress, compute_progress
+from tracker.queries import load_catalogue, load_people
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,8 @@ class Overview:
     """What the home page shows; a section is None when the person lacks that role."""
 
     engineer: dict[str, int] | None = None
+    progress: Progress | None = None
+    names: dict[str, str] = field(default_factory=dict)
     teams: list[TeamSummary] | None = None
     catalogue: dict[str, int] | None = None
     admin: dict[str, int] | None = None
@@ -104,11 +109,15 @@ def admin_summary() -> dict[str, int]:
     }
 
 
-def overview_for(user: User) -> Overview:
+def overview_for(user: User, today: date) -> Overview:
     """Return the home-page overview for each role `user` holds."""
     overview = Overview(roles=sorted(user.roles))
     if user.has_role(Role.ENGINEER):
         overview.engineer = engineer_summary(user)
+        catalogue = load_catalogue()
+        records = load_people([user.id])[user.id]
+        overview.progress = compute_progress(catalogue, records, today)
+        overview.names = catalogue.names
     if user.has_role(Role.MANAGER):
         overview.teams = managed_teams(user)
     if user.has_role(Role.LD):

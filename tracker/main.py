@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
@@ -15,4 +17,11 @@ bp = Blueprint("main", __name__)
 def home() -> str:
     """Show each role's overview, with empty states that say what to do next."""
     user = current_user._get_current_object()
-    return render_template("main/home.html", overview=overviews.overview_for(user))
+    return render_template("main/home.html", overview=overviews.overview_for(user, date.today()))
+
+
+@bp.get("/how-readiness-works")
+@login_required
+def how_readiness_works() -> str:
+    """Explain, in plain words, how readiness is computed."""
+    return render_template("main/how_readiness_works.html")
