@@ -107,6 +107,12 @@ MATRIX: dict[str, Route] = {
         "/api/v1/engineers/{engineer_email}/progress",
         only({"engineer": 200, "manager": 200, "ld": 200, "admin": 200}, others=404, anonymous=401),
     ),
+    # Writes validate the body first (permission edges: tests/test_api_evidence.py).
+    "api_evidence.post_completion": Route("POST", "/api/v1/completions", everyone(422, 401)),
+    "api_evidence.post_attempt": Route("POST", "/api/v1/assessment-attempts", everyone(422, 401)),
+    "api_evidence.post_verification": Route(
+        "POST", "/api/v1/evidence/999999/verification", everyone(422, 401)
+    ),
     # L&D may import the catalogue; an empty body is a 400 for them, 403 for others.
     "api_catalogue.put_catalog": Route(
         "PUT", "/api/v1/catalog", only({"ld": 400, "admin": 400}, anonymous=401)
