@@ -9,13 +9,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass, field
+from datetime import date
 
 import pytest
 
 from tests.catalogue_fixtures import SMALL
 from tracker.catalogue.service import import_text
 from tracker.extensions import db
-from tracker.models import ApiToken, Role
+from tracker.models import ApiToken, Evidence, EvidenceKind, EvidenceStatus, Module, Role
 
 PERSONAS = ("anonymous", "engineer", "other_manager", "manager", "ld", "admin")
 LOGIN = "login"  # a redirect to the login page
@@ -42,6 +43,7 @@ def only(allowed: dict[str, int | str], others: int = 403, anonymous: int | str 
 
 
 ADMIN_ONLY_PAGE = only({"admin": 200})
+ENGINEER_PAGE = only({"engineer": 200, "manager": 200, "other_manager": 200, "admin": 200})
 LD_PAGE = only({"ld": 200, "admin": 200})
 LD_REDIRECT = only({"ld": 302, "admin": 302})
 
@@ -76,6 +78,21 @@ MATRIX: dict[str, Route] = {
     "admin.team_edit": Route("GET", "/admin/teams/{team_id}", ADMIN_ONLY_PAGE),
     "admin.audit": Route("GET", "/admin/audit", ADMIN_ONLY_PAGE),
     "admin.roster": Route("GET", "/admin/roster", ADMIN_ONLY_PAGE),
+    # The engineer's own pages (anyone holding the engineer role; admins pass every check).
+    "engineer.log": Route("GET", "/progress/log", ENGINEER_PAGE),
+    "engineer.evidence": Route("GET", "/progress/evidence", ENGINEER_PAGE),
+    "engineer.withdraw": Route(
+        "POST",
+        "/progress/evidence/{engineer_evidence_id}/withdraw",
+        only({"engineer": 302}, others=404) | {"ld": 403},
+    ),
+    # The verification queue: managers decide; L&D see it read only.
+    "team.verify": Route(
+        "GET", "/team/verify", only({"manager": 200, "other_manager": 200, "ld": 200, "admin": 200})
+    ),
+    "team.decide_evidence": Route(
+        "POST", "/team/verify", only({"manager": 302, "other_manager": 302, "admin": 302})
+    ),
     # Catalogue authoring: L&D (and admins).
     "authoring.index": Route("GET", "/catalogue/", LD_PAGE),
     "authoring.items": Route("GET", "/catalogue/modules/", LD_PAGE),
@@ -138,6 +155,14 @@ def world(make_user, make_team):
         "admin": admin,
     }
     import_text(SMALL, "small.yaml")  # a catalogue to author and read
+    pending = Evidence(
+        user_id=engineer.id,
+        kind=EvidenceKind.COMPLETION,
+        date=date(2026, 1, 5),
+        status=EvidenceStatus.PENDING,
+        module_id=db.session.scalar(db.select(Module.id).where(Module.key == "pipelines-101")),
+    )
+    db.session.add(pending)
     tokens, token_rows = {}, {}
     for persona, person in people.items():
         secret = secrets.token_urlsafe(32)
@@ -157,6 +182,7 @@ def world(make_user, make_team):
         "other_team_id": other_team.id,
         "admin_id": admin.id,
         "engineer_token_id": token_rows["engineer"].id,
+        "engineer_evidence_id": pending.id,
     }
     return {"people": people, "tokens": tokens, "ids": ids}
 

@@ -55,12 +55,14 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount each surface of the app."""
-    from tracker import admin, api, auth, authoring, health, main
+    from tracker import admin, api, auth, authoring, engineer, health, main, team
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(authoring.bp)
+    app.register_blueprint(engineer.bp)
+    app.register_blueprint(team.bp)
     app.register_blueprint(health.bp)
     api.init_app(app)
 

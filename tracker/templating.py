@@ -8,6 +8,7 @@ from flask import Flask, current_app, request
 from flask_login import current_user
 
 from tracker.models import Role
+from tracker.team.queue import decidable_count
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,9 @@ class NavItem:
 
 NAVIGATION = (
     NavItem("Home", "main.home"),
+    NavItem("Log progress", "engineer.log", frozenset({Role.ENGINEER})),
+    NavItem("Evidence", "engineer.evidence", frozenset({Role.ENGINEER})),
+    NavItem("Verify", "team.verify", frozenset({Role.MANAGER})),
     NavItem("Catalogue", "authoring.index", frozenset({Role.LD, Role.ADMIN})),
     NavItem("People", "admin.people", frozenset({Role.ADMIN})),
     NavItem("Teams", "admin.teams", frozenset({Role.ADMIN})),
@@ -49,4 +53,5 @@ def init_app(app: Flask) -> None:
             "navigation": navigation,
             "current_endpoint": lambda: request.endpoint,
             "Role": Role,
+            "pending_verifications": lambda: decidable_count(current_user),
         }

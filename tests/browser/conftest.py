@@ -47,13 +47,27 @@ class LiveServer:
         """Create a person in the served app's database."""
         with self.app.app_context():
             user = factories.make_user(**kwargs)
+            db.session.refresh(user)  # load what commit expired, then detach
             db.session.expunge(user)
             return user
 
-    def make_team(self, **kwargs):  # type: ignore[no-untyped-def]
-        """Create a team in the served app's database."""
+    def load_catalogue(self, text: str) -> None:
+        """Import a catalogue file into the served app's database."""
+        from tracker.catalogue.service import import_text
+
         with self.app.app_context():
+            import_text(text, "catalogue.yaml")
+            db.session.commit()
+
+    def make_team(self, **kwargs):  # type: ignore[no-untyped-def]
+        """Create a team in the served app's database (people are re-read by id)."""
+        from tracker.models import User
+
+        with self.app.app_context():
+            for role in ("managers", "members"):
+                kwargs[role] = [db.session.get(User, p.id) for p in kwargs.get(role, [])]
             team = factories.make_team(**kwargs)
+            db.session.refresh(team)
             db.session.expunge(team)
             return team
 

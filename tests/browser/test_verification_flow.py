@@ -1,0 +1,41 @@
+"""End to end: an engineer logs work that needs verification; the manager approves it; the
+engineer's readiness rises on their home page."""
+
+from datetime import date, timedelta
+
+from playwright.sync_api import expect
+
+from tests.browser.test_login import log_in
+from tests.catalogue_fixtures import SMALL
+from tracker.models import Role
+
+
+def test_verified_evidence_raises_readiness(browser, live_server):
+    live_server.load_catalogue(SMALL)
+    lead = live_server.make_user(email="lead@corp.test", name="Lee Lead", roles=[Role.MANAGER])
+    erin = live_server.make_user(email="erin@corp.test", name="Erin", roles=[Role.ENGINEER])
+    live_server.make_team(name="Payments", managers=[lead], members=[erin])
+
+    engineer = browser.new_context(base_url=live_server.url).new_page()
+    log_in(engineer, "erin@corp.test")
+    engineer.get_by_role("link", name="Log progress").click()
+    engineer.get_by_label("Module").select_option("pipelines-101")
+    engineer.get_by_label("I completed it").check()
+    engineer.get_by_label("Date").fill((date.today() - timedelta(days=2)).isoformat())
+    engineer.get_by_label("Evidence link").fill("https://git.example.com/erin/pipelines")
+    engineer.get_by_role("button", name="Log it").click()
+    expect(engineer.get_by_text("It counts once your manager verifies it.")).to_be_visible()
+    engineer.goto("/")
+    expect(engineer.get_by_role("cell", name="0.0%")).to_be_visible()
+
+    manager = browser.new_context(base_url=live_server.url).new_page()
+    log_in(manager, "lead@corp.test")
+    manager.get_by_role("link", name="Verify 1").click()
+    manager.get_by_label("Choose evidence").check()
+    manager.get_by_role("button", name="Verify chosen").click()
+    expect(manager.get_by_text("Verified 1 piece of evidence.")).to_be_visible()
+
+    engineer.goto("/")
+    expect(engineer.get_by_role("cell", name="33.3%")).to_be_visible()
+    engineer.goto("/progress/evidence")
+    expect(engineer.get_by_text("verified", exact=True)).to_be_visible()

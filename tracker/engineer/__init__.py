@@ -1,0 +1,7 @@
+"""The engineer's own pages: log evidence, see and withdraw it."""
+
+from flask import Blueprint
+
+bp = Blueprint("engineer", __name__, url_prefix="/progress")
+
+from tracker.engineer import views  # noqa: E402,F401  (routes register on bp)

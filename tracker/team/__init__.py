@@ -1,0 +1,7 @@
+"""Managers' pages: the verification queue of their teams' evidence."""
+
+from flask import Blueprint
+
+bp = Blueprint("team", __name__, url_prefix="/team")
+
+from tracker.team import verify  # noqa: E402,F401  (routes register on bp)
