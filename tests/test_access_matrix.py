@@ -130,6 +130,7 @@ MATRIX: dict[str, Route] = {
     "api_evidence.post_verification": Route(
         "POST", "/api/v1/evidence/999999/verification", everyone(422, 401)
     ),
+    "api_enrolments.post_enrolment": Route("POST", "/api/v1/enrolments", everyone(422, 401)),
     # L&D may import the catalogue; an empty body is a 400 for them, 403 for others.
     "api_catalogue.put_catalog": Route(
         "PUT", "/api/v1/catalog", only({"ld": 400, "admin": 400}, anonymous=401)

@@ -14,11 +14,14 @@ from tracker import audit
 from tracker.extensions import db
 from tracker.models import (
     AssessmentKind,
+    Enrolment,
     Evidence,
     EvidenceKind,
     EvidenceStatus,
+    LearningPath,
     Module,
     Notification,
+    SelfAssessment,
     User,
     utcnow,
 )
@@ -164,3 +167,57 @@ def withdraw(evidence: Evidence, owner: User) -> None:
         raise RecordError({"status": "only pending evidence can be withdrawn"})
     evidence.status = EvidenceStatus.WITHDRAWN
     audit.record("evidence.withdrawn", f"evidence {evidence.id}", actor=owner)
+
+
+class AlreadyEnrolled(RecordError):
+    """The engineer is already on this path."""
+
+
+def enrol(
+    engineer: User, path: LearningPath, by: User, due_on: date | None, today: date
+) -> Enrolment:
+    """Put an engineer on a path (by themselves, or assigned with an optional due date)."""
+    if path.archived_at is not None:
+        raise RecordError({"path": "this path is archived"})
+    if due_on is not None and due_on < today:
+        raise RecordError({"due_on": "cannot be in the past"})
+    current = db.session.scalar(
+        db.select(Enrolment).where(Enrolment.user_id == engineer.id, Enrolment.path_id == path.id)
+    )
+    if current is not None and current.left_at is None:
+        raise AlreadyEnrolled({"path": f"{engineer.email} is already on {path.key}"})
+    assigned_by = by.id if by.id != engineer.id else None
+    if current is None:
+        current = Enrolment(user_id=engineer.id, path_id=path.id)
+        db.session.add(current)
+    current.left_at, current.assigned_by_id, current.due_on = None, assigned_by, due_on
+    current.enrolled_at = utcnow()
+    db.session.flush()
+    audit.record(
+        "enrolment.added",
+        f"{engineer.email} {path.key}",
+        f"assigned by {by.email}" if assigned_by else "self",
+        actor=by,
+    )
+    return current
+
+
+def leave(enrolment: Enrolment, by: User) -> None:
+    """Take an engineer off a path; the enrolment and all evidence stay."""
+    enrolment.left_at = utcnow()
+    audit.record("enrolment.left", f"enrolment {enrolment.id}", actor=by)
+
+
+def set_claims(engineer: User, claims: dict[int, int]) -> None:
+    """Record the levels an engineer claims per competency id (0-4); shown, never counted."""
+    for competency_id, level in claims.items():
+        if not 0 <= level <= 4:
+            raise RecordError({"level": "must be 0 to 4"})
+        row = db.session.get(SelfAssessment, (engineer.id, competency_id))
+        if row is None:
+            db.session.add(
+                SelfAssessment(user_id=engineer.id, competency_id=competency_id, level=level)
+            )
+        elif row.level != level:
+            row.level = level
+    db.session.flush()

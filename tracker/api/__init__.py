@@ -34,9 +34,9 @@ class TrackerApi(Api):
 
 def _blueprints() -> tuple[Blueprint, ...]:
     """Return every blueprint of the API."""
-    from tracker.api import catalogue, docs, evidence, me, progress
+    from tracker.api import catalogue, docs, enrolments, evidence, me, progress
 
-    return (docs.bp, me.bp, catalogue.bp, progress.bp, evidence.bp)
+    return (docs.bp, me.bp, catalogue.bp, progress.bp, evidence.bp, enrolments.bp)
 
 
 def register_blueprint(app: Flask, blueprint: Blueprint) -> None:

@@ -1,0 +1,77 @@
+"""Enrolling engineers on learning paths over the API (assigning, when someone else does it)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_smorest import Blueprint, abort
+from marshmallow import RAISE, Schema, fields
+
+from tracker.access import can_see_engineer, manages
+from tracker.api.auth import api_user
+from tracker.emails import normalise
+from tracker.extensions import db
+from tracker.models import LearningPath, Role, User
+from tracker.operations import AlreadyEnrolled, RecordError, enrol
+
+bp = Blueprint(
+    "api_enrolments",
+    __name__,
+    url_prefix="/api/v1",
+    description="Enrolments and assignments of learning paths.",
+)
+
+
+class EnrolmentIn(Schema):
+    class Meta:
+        unknown = RAISE
+
+    engineer = fields.String(required=True, metadata={"description": "The engineer's email."})
+    path = fields.String(required=True, metadata={"description": "A learning path key."})
+    due_on = fields.Date(load_default=None)
+
+
+class EnrolmentOut(Schema):
+    id = fields.Integer(required=True)
+    engineer = fields.String(required=True)
+    path = fields.String(required=True)
+    assigned_by = fields.String(allow_none=True)
+    due_on = fields.String(allow_none=True)
+
+
+@bp.route("/enrolments", methods=["POST"])
+@bp.arguments(EnrolmentIn)
+@bp.response(201, EnrolmentOut)
+def post_enrolment(data: dict[str, Any]) -> dict[str, Any]:
+    """Enrol an engineer on a path (self), or assign it (their manager, L&D); 409 if on it."""
+    caller = api_user()
+    engineer = db.session.scalar(db.select(User).where(User.email == normalise(data["engineer"])))
+    if engineer is None or not can_see_engineer(caller, engineer):
+        abort(404, message=f"There is no engineer {data['engineer']!r} you can see.")
+    allowed = (
+        caller.id == engineer.id
+        or manages(caller, engineer)
+        or caller.has_role(Role.LD, Role.ADMIN)
+    )
+    if not allowed:
+        abort(403, message="Only the engineer, their manager or L&D may enrol them.")
+    path = db.session.scalar(db.select(LearningPath).where(LearningPath.key == data["path"]))
+    if path is None:
+        abort(404, message=f"There is no learning path {data['path']!r}.")
+    try:
+        enrolment = enrol(engineer, path, caller, data["due_on"], date.today())
+    except AlreadyEnrolled as error:
+        db.session.rollback()
+        abort(409, message=str(error), errors=error.fields)
+    except RecordError as error:
+        db.session.rollback()
+        abort(422, message="The request has invalid fields.", errors=error.fields)
+    db.session.commit()
+    return {
+        "id": enrolment.id,
+        "engineer": engineer.email,
+        "path": path.key,
+        "assigned_by": caller.email if enrolment.assigned_by_id else None,
+        "due_on": enrolment.due_on.isoformat() if enrolment.due_on else None,
+    }
