@@ -44,6 +44,10 @@ def only(allowed: dict[str, int | str], others: int = 403, anonymous: int | str 
 
 ADMIN_ONLY_PAGE = only({"admin": 200})
 ENGINEER_PAGE = only({"engineer": 200, "manager": 200, "other_manager": 200, "admin": 200})
+ENGINEER_PAGE_REDIRECT = only({"engineer": 302, "manager": 302, "other_manager": 302, "admin": 302})
+ENGINEER_PAGE_NOT_FOUND = only(
+    {"engineer": 404, "manager": 404, "other_manager": 404, "admin": 404}
+)
 LD_PAGE = only({"ld": 200, "admin": 200})
 LD_REDIRECT = only({"ld": 302, "admin": 302})
 
@@ -86,6 +90,14 @@ MATRIX: dict[str, Route] = {
         "/progress/evidence/{engineer_evidence_id}/withdraw",
         only({"engineer": 302}, others=404) | {"ld": 403},
     ),
+    "engineer.paths": Route("GET", "/progress/paths", ENGINEER_PAGE),
+    "engineer.enrol_path": Route(
+        "POST", "/progress/paths/swe-to-mle/enrol", ENGINEER_PAGE_REDIRECT
+    ),
+    "engineer.leave_path": Route(
+        "POST", "/progress/paths/swe-to-mle/leave", ENGINEER_PAGE_NOT_FOUND
+    ),
+    "engineer.self_assessment": Route("GET", "/progress/self-assessment", ENGINEER_PAGE),
     # The verification queue: managers decide; L&D see it read only.
     "team.verify": Route(
         "GET", "/team/verify", only({"manager": 200, "other_manager": 200, "ld": 200, "admin": 200})

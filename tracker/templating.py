@@ -22,6 +22,7 @@ class NavItem:
 
 NAVIGATION = (
     NavItem("Home", "main.home"),
+    NavItem("Paths", "engineer.paths", frozenset({Role.ENGINEER})),
     NavItem("Log progress", "engineer.log", frozenset({Role.ENGINEER})),
     NavItem("Evidence", "engineer.evidence", frozenset({Role.ENGINEER})),
     NavItem("Verify", "team.verify", frozenset({Role.MANAGER})),

@@ -1,0 +1,103 @@
+"""Paths and self-assessment: roles ordered by readiness with the paths that lead there."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from tracker.access import role_required
+from tracker.engineer import bp
+from tracker.extensions import db
+from tracker.models import Competency, Enrolment, LearningPath, Role
+from tracker.operations import RecordError, enrol, leave, set_claims
+from tracker.progress import compute_progress
+from tracker.queries import load_catalogue, load_people
+
+
+@bp.get("/paths")
+@role_required(Role.ENGINEER)
+def paths() -> str:
+    """Target roles, closest first, each with its paths; yours marked, with how they go."""
+    catalogue = load_catalogue()
+    records = load_people([current_user.id])[current_user.id]
+    progress = compute_progress(catalogue, records, date.today())
+    by_role: dict[str, list[str]] = {}
+    for key, plan in catalogue.paths.items():
+        by_role.setdefault(plan.role, []).append(key)
+    mine = {p.path: p for p in progress.paths}
+    return render_template(
+        "engineer/paths.html", progress=progress, by_role=by_role, mine=mine, names=catalogue.names
+    )
+
+
+@bp.post("/paths/<key>/enrol")
+@role_required(Role.ENGINEER)
+def enrol_path(key: str) -> Response:
+    """Enrol yourself on a path."""
+    path = db.session.scalar(db.select(LearningPath).where(LearningPath.key == key))
+    if path is None:
+        abort(404)
+    me = current_user._get_current_object()
+    try:
+        enrol(me, path, me, None, date.today())
+    except RecordError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("engineer.paths"))
+    db.session.commit()
+    flash(f"You are on {path.name}.", "success")
+    return redirect(url_for("engineer.paths"))
+
+
+@bp.post("/paths/<key>/leave")
+@role_required(Role.ENGINEER)
+def leave_path(key: str) -> Response:
+    """Leave a path; your evidence stays and still counts."""
+    enrolment = db.session.scalar(
+        db.select(Enrolment)
+        .join(LearningPath)
+        .where(
+            LearningPath.key == key,
+            Enrolment.user_id == current_user.id,
+            Enrolment.left_at.is_(None),
+        )
+    )
+    if enrolment is None:
+        abort(404)
+    leave(enrolment, current_user._get_current_object())
+    db.session.commit()
+    flash("You left the path. Your evidence stays and still counts.", "success")
+    return redirect(url_for("engineer.paths"))
+
+
+@bp.route("/self-assessment", methods=["GET", "POST"])
+@role_required(Role.ENGINEER)
+def self_assessment() -> Response | str | tuple[str, int]:
+    """Claim a level per competency; shown beside the demonstrated level, never counted."""
+    competencies = db.session.execute(
+        db.select(Competency.id, Competency.key, Competency.name)
+        .where(Competency.archived_at.is_(None))
+        .order_by(Competency.name)
+    ).all()
+    if request.method == "POST":
+        claims = {}
+        for cid, _, _ in competencies:
+            value = request.form.get(f"level-{cid}", "")
+            if value:
+                if value not in {"0", "1", "2", "3", "4"}:
+                    flash("Each level must be 0 to 4; nothing was saved.", "error")
+                    return redirect(url_for("engineer.self_assessment"))
+                claims[cid] = int(value)
+        set_claims(current_user._get_current_object(), claims)
+        db.session.commit()
+        flash("Saved. Claimed levels are shown beside what you have demonstrated.", "success")
+        return redirect(url_for("engineer.self_assessment"))
+    catalogue = load_catalogue()
+    records = load_people([current_user.id])[current_user.id]
+    progress = compute_progress(catalogue, records, date.today())
+    return render_template(
+        "engineer/self_assessment.html", competencies=competencies, progress=progress
+    )
