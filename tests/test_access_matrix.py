@@ -105,6 +105,9 @@ MATRIX: dict[str, Route] = {
     "team.decide_evidence": Route(
         "POST", "/team/verify", only({"manager": 302, "other_manager": 302, "admin": 302})
     ),
+    "team.assign": Route(
+        "GET", "/team/assign", only({"manager": 200, "other_manager": 200, "ld": 200, "admin": 200})
+    ),
     # Catalogue authoring: L&D (and admins).
     "authoring.index": Route("GET", "/catalogue/", LD_PAGE),
     "authoring.items": Route("GET", "/catalogue/modules/", LD_PAGE),

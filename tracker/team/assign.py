@@ -1,0 +1,83 @@
+"""Assign a learning path to engineers: several at once, or a whole team, with a due date."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from tracker.access import managed_team_ids, role_required
+from tracker.extensions import db
+from tracker.models import LearningPath, Role, Team, User
+from tracker.operations import AlreadyEnrolled, RecordError, enrol
+from tracker.team import bp
+
+
+def assignable(viewer: User) -> list[User]:
+    """Engineers the viewer may assign: their teams' (managers), everyone's (L&D, admins)."""
+    query = db.select(User).where(User.active.is_(True), User.role_links.any(role=Role.ENGINEER))
+    if not viewer.has_role(Role.LD, Role.ADMIN):
+        query = query.where(User.team_id.in_(managed_team_ids(viewer)))
+    return list(db.session.scalars(query.order_by(User.name)))
+
+
+def _chosen(people: list[User]) -> list[User]:
+    ids = {int(i) for i in request.form.getlist("engineers") if i.isdigit()}
+    team = request.form.get("team", "")
+    return [p for p in people if p.id in ids or (team.isdigit() and p.team_id == int(team))]
+
+
+@bp.route("/assign", methods=["GET", "POST"])
+@role_required(Role.MANAGER, Role.LD)
+def assign() -> Response | str | tuple[str, int]:
+    """Assign a path to engineers you may assign, with an optional due date."""
+    viewer = current_user._get_current_object()
+    people = assignable(viewer)
+    paths = db.session.scalars(
+        db.select(LearningPath)
+        .where(LearningPath.archived_at.is_(None))
+        .order_by(LearningPath.name)
+    ).all()
+    team_ids = {p.team_id for p in people if p.team_id}
+    teams = db.session.scalars(
+        db.select(Team).where(Team.id.in_(team_ids)).order_by(Team.name)
+    ).all()
+    page = {"people": people, "paths": paths, "teams": teams}
+    if request.method == "GET":
+        return render_template("team/assign.html", **page)
+    path = next((p for p in paths if p.key == request.form.get("path")), None)
+    chosen = _chosen(people)
+    try:
+        due = date.fromisoformat(request.form["due_on"]) if request.form.get("due_on") else None
+    except ValueError:
+        due = None
+        flash("The due date must be a date like 2027-03-31.", "error")
+        return render_template("team/assign.html", **page), 422
+    if path is None or not chosen:
+        flash("Choose a path and at least one engineer (or a team).", "error")
+        return render_template("team/assign.html", **page), 422
+    return _assign(viewer, path, chosen, due, page)
+
+
+def _assign(
+    viewer: User, path: LearningPath, chosen: list[User], due: date | None, page: dict
+) -> Response | tuple[str, int]:  # type: ignore[type-arg]
+    added, skipped = 0, []
+    try:
+        for person in chosen:
+            try:
+                with db.session.begin_nested():
+                    enrol(person, path, viewer, due, date.today())
+                added += 1
+            except AlreadyEnrolled:
+                skipped.append(person.name)
+    except RecordError as error:
+        db.session.rollback()
+        flash(f"Nothing was assigned: {error}.", "error")
+        return render_template("team/assign.html", **page), 422
+    db.session.commit()
+    note = f" ({', '.join(skipped)} already on it)" if skipped else ""
+    flash(f"Assigned {path.name} to {added} engineer{'' if added == 1 else 's'}{note}.", "success")
+    return redirect(url_for("team.assign"))
