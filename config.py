@@ -61,6 +61,8 @@ class Config:
     ARGON2_PARALLELISM = 1
     # Trust X-Forwarded-For from this many proxies (0: trust nothing the client sends).
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
+    # Where people reach the app; used for links in mail sent outside a request (cron).
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_USE_TLS = _flag("MAIL_USE_TLS", False)

@@ -56,6 +56,7 @@ MATRIX: dict[str, Route] = {
     "static": Route("GET", "/static/tracker.css", everyone(200, anonymous=200)),
     "health.healthz": Route("GET", "/healthz", everyone(200, anonymous=200)),
     "main.home": Route("GET", "/", everyone(200)),
+    "notify.mark_read": Route("POST", "/notifications/read", everyone(302)),
     "main.how_readiness_works": Route("GET", "/how-readiness-works", everyone(200)),
     "auth.login": Route("GET", "/auth/login", everyone(302, anonymous=200)),  # in: go home
     "auth.logout": Route("POST", "/auth/logout", everyone(302, anonymous=302)),

@@ -55,7 +55,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount each surface of the app."""
-    from tracker import admin, api, auth, authoring, engineer, health, main, team
+    from tracker import admin, api, auth, authoring, engineer, health, main, notify, team
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
@@ -63,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(authoring.bp)
     app.register_blueprint(engineer.bp)
     app.register_blueprint(team.bp)
+    app.register_blueprint(notify.bp)
     app.register_blueprint(health.bp)
     api.init_app(app)
 

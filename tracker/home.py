@@ -15,12 +15,14 @@ from tracker.models import (
     EvidenceStatus,
     LearningPath,
     Module,
+    Notification,
     Role,
     TargetRole,
     Team,
     TeamManager,
     User,
 )
+from tracker.notify import unread
 from tracker.progress import Progress, compute_progress
 from tracker.queries import load_catalogue, load_people
 
@@ -46,6 +48,7 @@ class Overview:
     catalogue: dict[str, int] | None = None
     admin: dict[str, int] | None = None
     roles: list[Role] = field(default_factory=list)
+    notices: list[Notification] = field(default_factory=list)
 
 
 def _count(model: type, *where: object) -> int:
@@ -111,7 +114,7 @@ def admin_summary() -> dict[str, int]:
 
 def overview_for(user: User, today: date) -> Overview:
     """Return the home-page overview for each role `user` holds."""
-    overview = Overview(roles=sorted(user.roles))
+    overview = Overview(roles=sorted(user.roles), notices=unread(user))
     if user.has_role(Role.ENGINEER):
         overview.engineer = engineer_summary(user)
         catalogue = load_catalogue()
