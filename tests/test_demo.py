@@ -1,8 +1,25 @@
 """`flask demo seed`: the documented demo organisation, deterministic, never in production."""
 
+from datetime import date, timedelta
+
 from tracker.extensions import db
-from tracker.models import AuditEvent, Role, Team, TeamManager, User
+from tracker.models import (
+    AuditEvent,
+    Evidence,
+    EvidenceKind,
+    EvidenceStatus,
+    Module,
+    Role,
+    SelfAssessment,
+    StaffingTarget,
+    Team,
+    TeamManager,
+    User,
+)
 from tracker.passwords import verify_password
+from tracker.progress import compute_progress
+from tracker.queries import load_catalogue, load_people
+from tracker.readiness import Band
 
 
 def _people():
@@ -31,16 +48,54 @@ def test_seed_adds_the_requested_number_of_engineers(runner):
     assert len(_people()) == 19
 
 
+def _snapshot():
+    people = [(u.email, u.name) for u in _people()]
+    evidence = db.session.execute(
+        db.select(
+            User.email, Module.key, Evidence.kind, Evidence.date, Evidence.score, Evidence.status
+        )
+        .join(User, User.id == Evidence.user_id)
+        .join(Module, Module.id == Evidence.module_id)
+        .order_by(User.email, Evidence.date, Module.key, Evidence.kind)
+    ).all()
+    return people, evidence
+
+
 def test_seed_is_deterministic_for_a_seed(runner, app):
     runner.invoke(args=["demo", "seed", "--engineers", "8", "--seed", "7"])
-    first = [(u.email, u.name, u.team_id) for u in _people()]
+    first = _snapshot()
     with db.engine.begin() as conn:
         for table in reversed(db.metadata.sorted_tables):
             conn.execute(table.delete())
     db.session.expire_all()
     runner.invoke(args=["demo", "seed", "--engineers", "8", "--seed", "7"])
-    second = [(u.email, u.name) for u in _people()]
-    assert [(e, n) for e, n, _ in first] == second
+    assert _snapshot() == first
+    assert len(first[1]) > 20
+
+
+def test_seed_builds_months_of_history_in_every_state(runner):
+    result = runner.invoke(args=["demo", "seed", "--engineers", "40"])
+    assert result.exit_code == 0, result.output
+    evidence = db.session.scalars(db.select(Evidence)).all()
+    assert {e.status for e in evidence} >= {
+        EvidenceStatus.VALID,
+        EvidenceStatus.PENDING,
+        EvidenceStatus.VERIFIED,
+        EvidenceStatus.REJECTED,
+    }
+    assert {e.passed for e in evidence if e.kind is EvidenceKind.ATTEMPT} == {True, False}
+    assert date.today() - min(e.date for e in evidence) >= timedelta(days=150)
+    catalogue = load_catalogue()
+    records = load_people([u.id for u in _people()])
+    bands = set()
+    for person in _people():
+        progress = compute_progress(catalogue, records[person.id], date.today())
+        if progress.paths:
+            role = next(r for r in progress.roles if r.role == progress.paths[0].role)
+            bands.add(role.band)
+    assert bands == set(Band)
+    claims = db.session.scalars(db.select(SelfAssessment)).all()
+    assert claims and db.session.scalars(db.select(StaffingTarget)).all()
 
 
 def test_seed_leaves_a_database_that_has_people_alone(runner, make_user):

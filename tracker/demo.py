@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 import sys
+from collections.abc import Callable
+from datetime import date
 
 import click
 from flask import current_app
@@ -11,6 +13,8 @@ from flask.cli import AppGroup
 from sqlalchemy import func
 
 from tracker import audit
+from tracker.catalogue.service import load_default_catalogue
+from tracker.demo_history import generate_history
 from tracker.extensions import db
 from tracker.models import Role, Team, TeamManager, User
 from tracker.passwords import hash_password
@@ -81,7 +85,9 @@ def _person(email: str, name: str, roles: set[Role], team: Team | None, pw_hash:
     return user
 
 
-def seed_people(engineers: int, seed: int) -> dict[str, int]:
+def seed_people(
+    engineers: int, seed: int, progress: Callable[[int], object] = lambda n: None
+) -> dict[str, int]:
     """Create the demo accounts, teams, managers and `engineers` engineers; return counts."""
     rng = random.Random(seed)
     pw_hash = hash_password(DEMO_PASSWORD)  # one hash for every demo account
@@ -100,6 +106,9 @@ def seed_people(engineers: int, seed: int) -> dict[str, int]:
         name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
         email = f"{name.lower().replace(' ', '.')}.{i + 1}@example.com"
         people.append(_person(email, name, {Role.ENGINEER}, teams[rng.choice(TEAMS)], pw_hash))
+        if i % 500 == 499:
+            db.session.flush()
+            progress(500)
     db.session.flush()
     by_email = {p.email: p for p in people}
     db.session.add(
@@ -135,10 +144,21 @@ def seed_command(engineers: int, seed: int) -> None:
     if db.session.scalar(db.select(func.count()).select_from(User)):
         click.echo("The database already has people; the demo organisation was not loaded.")
         return
-    counts = seed_people(engineers, seed)
+    if sys.stderr.isatty() and engineers >= 1000:
+        with click.progressbar(length=engineers, label="People", file=sys.stderr) as bar:
+            counts = seed_people(engineers, seed, progress=bar.update)
+    else:
+        counts = seed_people(engineers, seed)
+    catalogue = load_default_catalogue()
+    history = generate_history(seed, date.today())
     audit.record("demo.seed", detail=f"engineers={engineers} seed={seed}")
     db.session.commit()
-    click.echo(f"Loaded the demo organisation: {counts['teams']} teams, {counts['people']} people.")
+    modules = catalogue.sections["modules"]
+    click.echo(
+        f"Loaded the demo organisation: {counts['teams']} teams, {counts['people']} people, "
+        f"{len(modules.added) + modules.unchanged} modules, {history['evidence']} pieces of "
+        "evidence."
+    )
     click.echo(f"Demo logins (password {DEMO_PASSWORD}):")
     for email, _, roles, team in DEMO_ACCOUNTS:
         labels = ", ".join(sorted(r.label for r in roles))
