@@ -95,8 +95,7 @@ def digest_command() -> None:
         mailer.send(
             engineer.email,
             "Your ML learning: what's next?",
-            f"No progress logged in {QUIET_DAYS} days. Your next steps are here:\n"
-            f"{home_link}\n",
+            f"No progress logged in {QUIET_DAYS} days. Your next steps are here:\n{home_link}\n",
         )
         sent += 1
     click.echo(f"Sent {sent} digest messages.")
