@@ -100,3 +100,42 @@ def test_engineer_home_shows_readiness_from_demonstrated_evidence_only(make_user
     assert "ML Engineer" in page and "44.4%" in page  # the pending capstone does not count
     assert "in progress" in page
     assert "1 piece of evidence waiting for verification" in page
+
+
+def test_engineer_home_costs_the_same_statements_for_5_or_500_pieces_of_evidence(
+    make_user, login_as, count_statements
+):
+    from datetime import date, timedelta
+
+    from tests.catalogue_fixtures import SMALL
+    from tracker.catalogue.service import import_text
+    from tracker.extensions import db
+    from tracker.models import Evidence, EvidenceKind, EvidenceStatus, Module
+
+    import_text(SMALL, "small.yaml")
+    engineer = make_user()
+    quiz = db.session.scalar(db.select(Module.id).where(Module.key == "mlcc-classification"))
+
+    def add(n):
+        db.session.add_all(
+            Evidence(
+                user_id=engineer.id,
+                module_id=quiz,
+                kind=EvidenceKind.ATTEMPT,
+                date=date.today() - timedelta(days=i % 300),
+                score=80,
+                passed=True,
+                status=EvidenceStatus.VALID,
+            )
+            for i in range(n)
+        )
+        db.session.commit()
+
+    client = login_as(engineer)
+    add(5)
+    with count_statements() as few:
+        assert client.get("/").status_code == 200
+    add(495)
+    with count_statements() as many:
+        assert client.get("/").status_code == 200
+    assert few.count == many.count
