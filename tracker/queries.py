@@ -57,7 +57,8 @@ class PersonRecords:
     claims: dict[str, int] = field(default_factory=dict)
 
 
-def _grouped(query) -> dict:  # type: ignore[no-untyped-def]
+def grouped_rows(query) -> dict:  # type: ignore[no-untyped-def]
+    """Run `query` and group its rows by their first column: {first: [(rest...), ...]}."""
     out: dict = {}
     for parent, *values in db.session.execute(query):
         out.setdefault(parent, []).append(tuple(values))
@@ -66,7 +67,7 @@ def _grouped(query) -> dict:  # type: ignore[no-untyped-def]
 
 def load_catalogue() -> Catalogue:
     """Return every module, and the live roles and paths, keyed by their keys."""
-    outcomes = _grouped(
+    outcomes = grouped_rows(
         db.select(Module.key, Competency.key, ModuleOutcome.level)
         .join(ModuleOutcome, ModuleOutcome.module_id == Module.id)
         .join(Competency, Competency.id == ModuleOutcome.competency_id)
@@ -80,7 +81,7 @@ def load_catalogue() -> Catalogue:
         names[m.key] = m.title
         if m.archived_at is None:
             live.add(m.key)
-    requires = _grouped(
+    requires = grouped_rows(
         db.select(TargetRole.key, Competency.key, RoleRequirement.level, RoleRequirement.weight)
         .join(RoleRequirement, RoleRequirement.role_id == TargetRole.id)
         .join(Competency, Competency.id == RoleRequirement.competency_id)
@@ -97,13 +98,13 @@ def load_catalogue() -> Catalogue:
 
 
 def _load_paths(names: dict[str, str]) -> dict[str, PathPlan]:
-    steps = _grouped(
+    steps = grouped_rows(
         db.select(PathModule.path_id, Module.key)
         .join(Module)
         .order_by(PathModule.path_id, PathModule.position)
     )
     required = db.aliased(Module)
-    prereqs = _grouped(
+    prereqs = grouped_rows(
         db.select(PathPrerequisite.path_id, Module.key, required.key)
         .join(Module, Module.id == PathPrerequisite.module_id)
         .join(required, required.id == PathPrerequisite.requires_module_id)

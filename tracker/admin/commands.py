@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from tracker import audit
 from tracker.admin.roster import RosterError
 from tracker.admin.roster_apply import import_roster
+from tracker.cli_imports import finish, read_text_or_exit, refuse
 from tracker.emails import is_email, normalise
 from tracker.extensions import db
 from tracker.models import Role, User
@@ -71,22 +72,9 @@ def create_user(email: str, name: str, roles: tuple[str, ...], password_stdin: b
 @click.option("--dry-run", is_flag=True, help="Report what would change; change nothing.")
 def import_command(file: Path, dry_run: bool) -> None:
     """Import people and teams from a roster CSV: all of it, or nothing."""
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        fail(f"cannot read {file}: {getattr(error, 'strerror', None) or error}")
+    text = read_text_or_exit(file)
     try:
         report = import_roster(text)
     except RosterError as error:
-        db.session.rollback()
-        click.echo(f"Error: {error}; nothing was imported.", err=True)
-        for line in error.errors:
-            click.echo(f"  {line}", err=True)
-        sys.exit(1)
-    if dry_run:
-        db.session.rollback()
-        click.echo("Dry run: nothing was changed. The import would make:")
-    else:
-        db.session.commit()
-    for line in report.lines():
-        click.echo(line)
+        refuse(str(error), error.errors)
+    finish(report.lines(), dry_run)

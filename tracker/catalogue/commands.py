@@ -10,30 +10,12 @@ from flask.cli import AppGroup
 
 from tracker import audit
 from tracker.catalogue.exporter import export_text
-from tracker.catalogue.importer import ImportReport
 from tracker.catalogue.service import import_text, load_default_catalogue
 from tracker.catalogue.validate import CatalogueError
+from tracker.cli_imports import finish, read_text_or_exit, refuse
 from tracker.extensions import db
 
 catalog_cli = AppGroup("catalog", help="The catalogue file: competencies, roles, modules, paths.")
-
-
-def _finish(report: ImportReport, dry_run: bool) -> None:
-    if dry_run:
-        db.session.rollback()
-        click.echo("Dry run: nothing was changed. The import would make:")
-    else:
-        db.session.commit()
-    for line in report.lines():
-        click.echo(line)
-
-
-def _refuse(error: CatalogueError) -> None:
-    db.session.rollback()
-    click.echo(f"Error: {error}; nothing was imported.", err=True)
-    for line in error.errors:
-        click.echo(f"  {line}", err=True)
-    sys.exit(1)
 
 
 @catalog_cli.command("import")
@@ -41,18 +23,12 @@ def _refuse(error: CatalogueError) -> None:
 @click.option("--dry-run", is_flag=True, help="Report what would change; change nothing.")
 def import_command(file: Path, dry_run: bool) -> None:
     """Import a catalogue file (YAML or JSON): an upsert by key, all of it or nothing."""
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        click.echo(
-            f"Error: cannot read {file}: {getattr(error, 'strerror', None) or error}", err=True
-        )
-        sys.exit(1)
+    text = read_text_or_exit(file)
     try:
         report = import_text(text, file.name, source=str(file))
     except CatalogueError as error:
-        _refuse(error)
-    _finish(report, dry_run)
+        refuse(str(error), error.errors)
+    finish(report.lines(), dry_run)
 
 
 @catalog_cli.command("load-default")
@@ -62,8 +38,8 @@ def load_default_command(dry_run: bool) -> None:
     try:
         report = load_default_catalogue()
     except CatalogueError as error:
-        _refuse(error)
-    _finish(report, dry_run)
+        refuse(str(error), error.errors)
+    finish(report.lines(), dry_run)
 
 
 @catalog_cli.command("export")

@@ -18,18 +18,12 @@ from tracker.models import (
     RoleRequirement,
     TargetRole,
 )
+from tracker.queries import grouped_rows
 
 
 def _live(model: type) -> list:
     query = db.select(model).where(model.archived_at.is_(None)).order_by(model.id)
     return list(db.session.scalars(query))
-
-
-def _grouped(query: Any) -> dict[int, list[tuple]]:
-    out: dict[int, list[tuple]] = {}
-    for parent, *values in db.session.execute(query):
-        out.setdefault(parent, []).append(tuple(values))
-    return out
 
 
 def _hours(value: Any) -> int | float:
@@ -57,19 +51,19 @@ def _module(module: Module, develops: list[tuple]) -> dict[str, Any]:
 def export_data() -> dict[str, Any]:
     """Return the live catalogue as the documented structure, in creation order."""
     key = Competency.key
-    requires = _grouped(
+    requires = grouped_rows(
         db.select(RoleRequirement.role_id, key, RoleRequirement.level, RoleRequirement.weight)
         .join(Competency)
         .order_by(key)
     )
-    develops = _grouped(
+    develops = grouped_rows(
         db.select(ModuleOutcome.module_id, key, ModuleOutcome.level).join(Competency).order_by(key)
     )
-    steps = _grouped(
+    steps = grouped_rows(
         db.select(PathModule.path_id, Module.key).join(Module).order_by(PathModule.position)
     )
     required = db.aliased(Module)
-    prereqs = _grouped(
+    prereqs = grouped_rows(
         db.select(PathPrerequisite.path_id, Module.key, required.key)
         .join(Module, Module.id == PathPrerequisite.module_id)
         .join(required, required.id == PathPrerequisite.requires_module_id)
