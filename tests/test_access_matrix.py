@@ -147,6 +147,11 @@ MATRIX: dict[str, Route] = {
         "POST", "/api/v1/evidence/999999/verification", everyone(422, 401)
     ),
     "api_enrolments.post_enrolment": Route("POST", "/api/v1/enrolments", everyone(422, 401)),
+    "api_teams.readiness_of_team": Route(
+        "GET",
+        "/api/v1/teams/{team_id}/readiness?role=ml-engineer",
+        only({"manager": 200, "ld": 200, "admin": 200}, others=404, anonymous=401),
+    ),
     # L&D may import the catalogue; an empty body is a 400 for them, 403 for others.
     "api_catalogue.put_catalog": Route(
         "PUT", "/api/v1/catalog", only({"ld": 400, "admin": 400}, anonymous=401)

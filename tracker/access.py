@@ -60,3 +60,8 @@ def get_engineer_or_404(email: str) -> User:
     if engineer is None or not can_see_engineer(current_user, engineer):
         abort(404)
     return engineer
+
+
+def can_see_team(viewer: User, team_id: int) -> bool:
+    """Return True for the team's managers, L&D and admins."""
+    return viewer.has_role(Role.LD, Role.ADMIN) or team_id in managed_team_ids(viewer)

@@ -34,9 +34,9 @@ class TrackerApi(Api):
 
 def _blueprints() -> tuple[Blueprint, ...]:
     """Return every blueprint of the API."""
-    from tracker.api import catalogue, docs, enrolments, evidence, me, progress
+    from tracker.api import catalogue, docs, enrolments, evidence, me, progress, teams
 
-    return (docs.bp, me.bp, catalogue.bp, progress.bp, evidence.bp, enrolments.bp)
+    return (docs.bp, me.bp, catalogue.bp, progress.bp, evidence.bp, enrolments.bp, teams.bp)
 
 
 def register_blueprint(app: Flask, blueprint: Blueprint) -> None:

@@ -1,0 +1,72 @@
+"""A team's readiness for a role over the API (its managers, L&D)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_smorest import Blueprint, abort
+from marshmallow import RAISE, Schema, ValidationError, fields, validates
+
+from tracker.access import can_see_team
+from tracker.api.auth import api_user
+from tracker.extensions import db
+from tracker.models import Team
+from tracker.queries import load_catalogue
+from tracker.team.readiness import team_readiness, team_readiness_json
+
+bp = Blueprint(
+    "api_teams",
+    __name__,
+    url_prefix="/api/v1",
+    description="Teams' readiness, forecasts and staffing targets.",
+)
+
+
+class TeamReadinessArgs(Schema):
+    role = fields.String(required=True, metadata={"description": "A target role key."})
+    as_of = fields.Date(load_default=None)
+
+    @validates("as_of")
+    def not_in_the_future(self, value: date | None, **_: object) -> None:
+        if value is not None and value > date.today():
+            raise ValidationError("cannot be in the future")
+
+
+class TeamReadinessSchema(Schema):
+    team = fields.Dict(required=True)
+    role = fields.String(required=True)
+    as_of = fields.String(required=True)
+    engineers = fields.List(fields.Dict(), required=True)
+    bands = fields.Dict(required=True)
+    targets = fields.List(
+        fields.Dict(),
+        required=True,
+        metadata={
+            "description": "Staffing targets for this role: count, by, projected_ready, gap "
+            "(above zero: the number to hire or move)."
+        },
+    )
+
+
+@bp.route("/teams/<int:team_id>/readiness")
+@bp.arguments(TeamReadinessArgs, location="query", unknown=RAISE)
+@bp.response(200, TeamReadinessSchema)
+def readiness_of_team(args: dict[str, Any], team_id: int) -> dict[str, Any]:
+    """A team's readiness for a role (its managers, L&D).
+
+    Per engineer: readiness, band and projected ready date; totals per band; and each staffing
+    target with the engineers projected ready by its date and the gap to hire or move.
+    """
+    team = db.session.get(Team, team_id)
+    if team is None or not can_see_team(api_user(), team_id):
+        abort(404, message=f"There is no team {team_id} you can see.")
+    catalogue = load_catalogue()
+    if args["role"] not in catalogue.roles:
+        abort(
+            422,
+            message="The request has invalid fields.",
+            errors={"role": f"unknown role {args['role']!r}"},
+        )
+    result = team_readiness(team, args["role"], args["as_of"] or date.today(), catalogue)
+    return team_readiness_json(result)
