@@ -7,6 +7,7 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import date, timedelta
 
 import pytest
 from flask import Flask, has_app_context
@@ -16,9 +17,20 @@ from sqlalchemy.engine import make_url
 
 from config import TestingConfig
 from tests import factories
+from tests.catalogue_fixtures import SMALL
 from tracker import create_app
+from tracker.catalogue.service import import_text
 from tracker.extensions import db
-from tracker.models import User
+from tracker.models import (
+    Evidence,
+    EvidenceKind,
+    EvidenceStatus,
+    Module,
+    Role,
+    StaffingTarget,
+    TargetRole,
+    User,
+)
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
@@ -164,3 +176,38 @@ def count_statements(app: Flask):
             event.remove(db.engine, "before_cursor_execute", counter)
 
     return counting
+
+
+@pytest.fixture
+def scored_team(app, make_user, make_team):
+    """A team of four with a lead: one ready, one stalled, one rising, one not started; a target."""
+    today = date.today()
+    import_text(SMALL, "small.yaml")
+    lead = make_user(email="lead@corp.test", roles=[Role.MANAGER])
+    people = [make_user(email=f"e{i}@corp.test", name=f"E{i}") for i in range(4)]
+    team = make_team(name="Payments", managers=[lead], members=people)
+    modules = {k: v for k, v in db.session.execute(db.select(Module.key, Module.id))}
+
+    def prove(person, key, days_ago, kind=EvidenceKind.ATTEMPT, status=EvidenceStatus.VALID):
+        db.session.add(
+            Evidence(
+                user_id=person.id,
+                module_id=modules[key],
+                kind=kind,
+                date=today - timedelta(days=days_ago),
+                status=status,
+                score=90 if kind is EvidenceKind.ATTEMPT else None,
+                passed=True if kind is EvidenceKind.ATTEMPT else None,
+            )
+        )
+        db.session.commit()
+
+    prove(people[0], "capstone", 10, status=EvidenceStatus.VERIFIED)  # ready
+    prove(people[1], "mlcc-classification", 100)  # in progress, no recent velocity
+    prove(people[2], "mlcc-classification", 20)  # in progress, rising
+    role_id = db.session.scalar(db.select(TargetRole.id).where(TargetRole.key == "ml-engineer"))
+    db.session.add(
+        StaffingTarget(team_id=team.id, role_id=role_id, count=3, by=today + timedelta(days=365))
+    )
+    db.session.commit()
+    return {"team": team, "lead": lead, "people": people, "prove": prove}

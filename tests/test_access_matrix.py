@@ -99,6 +99,30 @@ MATRIX: dict[str, Route] = {
         "POST", "/progress/paths/swe-to-mle/leave", ENGINEER_PAGE_NOT_FOUND
     ),
     "engineer.self_assessment": Route("GET", "/progress/self-assessment", ENGINEER_PAGE),
+    # Team dashboards: the team's managers, L&D and admins.
+    "team.dashboard_home": Route(
+        "GET", "/team/", only({"manager": 302, "other_manager": 302, "ld": 302, "admin": 302})
+    ),
+    "team.dashboard": Route(
+        "GET",
+        "/team/{team_id}/",
+        only({"manager": 200, "other_manager": 404, "ld": 200, "admin": 200}),
+    ),
+    "team.engineer_progress": Route(
+        "GET",
+        "/team/engineers/{engineer_id}",
+        only({"manager": 200, "other_manager": 404, "ld": 200, "admin": 200}),
+    ),
+    "team.add_target": Route(
+        "POST",
+        "/team/{team_id}/targets",
+        only({"manager": 302, "other_manager": 404, "admin": 404}),
+    ),
+    "team.archive_target": Route(
+        "POST",
+        "/team/{team_id}/targets/999999/archive",
+        only({"manager": 404, "other_manager": 404, "admin": 404}),
+    ),
     # The verification queue: managers decide; L&D see it read only.
     "team.verify": Route(
         "GET", "/team/verify", only({"manager": 200, "other_manager": 200, "ld": 200, "admin": 200})

@@ -2,58 +2,15 @@
 
 from datetime import date, timedelta
 
-import pytest
-
-from tests.catalogue_fixtures import SMALL
 from tracker.api.auth import issue_token
-from tracker.catalogue.service import import_text
 from tracker.extensions import db
 from tracker.models import (
-    Evidence,
-    EvidenceKind,
-    EvidenceStatus,
-    Module,
     Role,
-    StaffingTarget,
-    TargetRole,
 )
 from tracker.progress import compute_progress
 from tracker.queries import load_catalogue, load_people
 
 TODAY = date.today()
-
-
-@pytest.fixture
-def team(app, make_user, make_team):
-    import_text(SMALL, "small.yaml")
-    lead = make_user(email="lead@corp.test", roles=[Role.MANAGER])
-    people = [make_user(email=f"e{i}@corp.test", name=f"E{i}") for i in range(4)]
-    team = make_team(name="Payments", managers=[lead], members=people)
-    modules = {k: v for k, v in db.session.execute(db.select(Module.key, Module.id))}
-
-    def prove(person, key, days_ago, kind=EvidenceKind.ATTEMPT, status=EvidenceStatus.VALID):
-        db.session.add(
-            Evidence(
-                user_id=person.id,
-                module_id=modules[key],
-                kind=kind,
-                date=TODAY - timedelta(days=days_ago),
-                status=status,
-                score=90 if kind is EvidenceKind.ATTEMPT else None,
-                passed=True if kind is EvidenceKind.ATTEMPT else None,
-            )
-        )
-        db.session.commit()
-
-    prove(people[0], "capstone", 10, status=EvidenceStatus.VERIFIED)  # ready
-    prove(people[1], "mlcc-classification", 100)  # in progress, no recent velocity
-    prove(people[2], "mlcc-classification", 20)  # in progress, rising
-    role_id = db.session.scalar(db.select(TargetRole.id).where(TargetRole.key == "ml-engineer"))
-    db.session.add(
-        StaffingTarget(team_id=team.id, role_id=role_id, count=3, by=TODAY + timedelta(days=365))
-    )
-    db.session.commit()
-    return {"team": team, "lead": lead, "people": people, "prove": prove}
 
 
 def get(client, user, team_id, query="role=ml-engineer"):
@@ -64,9 +21,9 @@ def get(client, user, team_id, query="role=ml-engineer"):
     )
 
 
-def test_the_answer_has_the_documented_shape_and_adds_up(client, team):
-    body = get(client, team["lead"], team["team"].id).get_json()
-    assert body["team"] == {"id": team["team"].id, "name": "Payments"}
+def test_the_answer_has_the_documented_shape_and_adds_up(client, scored_team):
+    body = get(client, scored_team["lead"], scored_team["team"].id).get_json()
+    assert body["team"] == {"id": scored_team["team"].id, "name": "Payments"}
     assert body["role"] == "ml-engineer" and body["as_of"] == TODAY.isoformat()
     assert body["bands"] == {"ready": 1, "nearly_ready": 0, "in_progress": 2, "not_started": 1}
     assert sum(body["bands"].values()) == len(body["engineers"]) == 4
@@ -80,47 +37,51 @@ def test_the_answer_has_the_documented_shape_and_adds_up(client, team):
     }
 
 
-def test_team_figures_equal_each_engineers_own(client, team):
-    body = get(client, team["lead"], team["team"].id).get_json()
+def test_team_figures_equal_each_engineers_own(client, scored_team):
+    body = get(client, scored_team["lead"], scored_team["team"].id).get_json()
     catalogue = load_catalogue()
-    records = load_people([p.id for p in team["people"]])
-    for person in team["people"]:
+    records = load_people([p.id for p in scored_team["people"]])
+    for person in scored_team["people"]:
         own = compute_progress(catalogue, records[person.id], TODAY)
         mine = next(r for r in own.roles if r.role == "ml-engineer")
         row = next(e for e in body["engineers"] if e["email"] == person.email)
         assert row["readiness"] == mine.readiness and row["band"] == mine.band.value
 
 
-def test_history_differs_where_evidence_came_later(client, team):
+def test_history_differs_where_evidence_came_later(client, scored_team):
     earlier = (TODAY - timedelta(days=30)).isoformat()
-    body = get(client, team["lead"], team["team"].id, f"role=ml-engineer&as_of={earlier}")
+    body = get(
+        client, scored_team["lead"], scored_team["team"].id, f"role=ml-engineer&as_of={earlier}"
+    )
     assert body.get_json()["bands"]["ready"] == 0
 
 
-def test_another_managers_team_is_not_found(client, make_user, team):
+def test_another_managers_team_is_not_found(client, make_user, scored_team):
     other = make_user(roles=[Role.MANAGER])
-    assert get(client, other, team["team"].id).status_code == 404
-    assert get(client, make_user(roles=[Role.LD]), team["team"].id).status_code == 200
+    assert get(client, other, scored_team["team"].id).status_code == 404
+    assert get(client, make_user(roles=[Role.LD]), scored_team["team"].id).status_code == 200
 
 
-def test_an_unknown_or_missing_role_names_the_field(client, team):
+def test_an_unknown_or_missing_role_names_the_field(client, scored_team):
     for query in ("role=wizard", ""):
-        response = get(client, team["lead"], team["team"].id, query)
+        response = get(client, scored_team["lead"], scored_team["team"].id, query)
         assert response.status_code == 422 and "role" in response.get_json()["error"]["fields"]
 
 
-def test_the_same_statements_for_5_or_200_engineers(client, make_user, team, count_statements):
-    _, secret = issue_token(team["lead"], "t")
+def test_the_same_statements_for_5_or_200_engineers(
+    client, make_user, scored_team, count_statements
+):
+    _, secret = issue_token(scored_team["lead"], "t")
     db.session.commit()
     headers = {"Authorization": f"Bearer {secret}"}
-    url = f"/api/v1/teams/{team['team'].id}/readiness?role=ml-engineer"
+    url = f"/api/v1/teams/{scored_team['team'].id}/readiness?role=ml-engineer"
     client.get("/api/v1/me", headers=headers)
     with count_statements() as small:
         assert client.get(url, headers=headers).status_code == 200
     for i in range(196):
         person = make_user(email=f"more{i}@corp.test")
-        person.team_id = team["team"].id
-        team["prove"](person, "mlcc-classification", i % 200)
+        person.team_id = scored_team["team"].id
+        scored_team["prove"](person, "mlcc-classification", i % 200)
     with count_statements() as large:
         body = client.get(url, headers=headers).get_json()
     assert len(body["engineers"]) == 200
