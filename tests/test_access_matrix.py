@@ -108,6 +108,11 @@ MATRIX: dict[str, Route] = {
         "/team/{team_id}/",
         only({"manager": 200, "other_manager": 404, "ld": 200, "admin": 200}),
     ),
+    "team.chart": Route(
+        "GET",
+        "/team/{team_id}/charts/bands.csv?role=ml-engineer",
+        only({"manager": 200, "other_manager": 404, "ld": 200, "admin": 200}),
+    ),
     "team.engineer_progress": Route(
         "GET",
         "/team/engineers/{engineer_id}",

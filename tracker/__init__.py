@@ -41,7 +41,7 @@ def check_config(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind every extension to the app."""
     from tracker import database, sessions
-    from tracker.extensions import csrf, db, limiter, login_manager, mail, migrate
+    from tracker.extensions import cache, csrf, db, limiter, login_manager, mail, migrate
 
     db.init_app(app)
     database.init_app(app)
@@ -51,6 +51,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     mail.init_app(app)
     limiter.init_app(app)
+    cache.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -4,4 +4,9 @@ from flask import Blueprint
 
 bp = Blueprint("team", __name__, url_prefix="/team")
 
-from tracker.team import assign, dashboard, verify  # noqa: E402,F401  (routes register on bp)
+from tracker.team import (  # noqa: E402,F401  (routes register on bp)
+    assign,
+    chart_views,
+    dashboard,
+    verify,
+)

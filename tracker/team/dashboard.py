@@ -15,6 +15,7 @@ from tracker.models import Role, StaffingTarget, TargetRole, Team, User, utcnow
 from tracker.progress import compute_progress
 from tracker.queries import load_catalogue, load_people
 from tracker.team import bp
+from tracker.team.chart_views import CHARTS, chart_data
 from tracker.team.readiness import team_readiness
 
 SORTS = {
@@ -66,6 +67,7 @@ def dashboard(team_id: int) -> str:
     sort = request.args.get("sort", "readiness")
     result = team_readiness(team, role, _as_of(), catalogue)
     rows = sorted(result.engineers, key=SORTS.get(sort, SORTS["readiness"]))
+    figures = {name: chart_data(name, team, role, result.as_of, catalogue) for name in CHARTS}
     return render_template(
         "team/dashboard.html",
         result=result,
@@ -75,6 +77,7 @@ def dashboard(team_id: int) -> str:
         roles=sorted(catalogue.roles, key=lambda k: catalogue.names.get(k, k)),
         teams=visible_teams(current_user),
         may_set_targets=team_id in managed_team_ids(current_user),
+        figures=figures,
     )
 
 

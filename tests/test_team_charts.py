@@ -1,0 +1,82 @@
+"""Team charts: real PNG and SVG, CSV of the same numbers, cached by what they show."""
+
+import csv
+import io
+from datetime import date
+
+from tracker.csv_export import safe_cell
+from tracker.extensions import cache, db
+from tracker.models import EvidenceStatus, Role, TargetRole
+
+
+def url(team, name, fmt, role="ml-engineer"):
+    return f"/team/{team['team'].id}/charts/{name}.{fmt}?role={role}"
+
+
+def test_charts_are_real_png_and_svg(client, login_as, scored_team):
+    client = login_as(scored_team["lead"])
+    for name in ("bands", "trend", "forecast"):
+        png = client.get(url(scored_team, name, "png"))
+        assert png.status_code == 200 and png.mimetype == "image/png"
+        assert png.data.startswith(b"\x89PNG\r\n\x1a\n")
+        svg = client.get(url(scored_team, name, "svg"))
+        assert svg.mimetype == "image/svg+xml" and b"<svg" in svg.data
+
+
+def test_the_csv_has_the_numbers_the_chart_draws(client, login_as, scored_team):
+    response = login_as(scored_team["lead"]).get(url(scored_team, "bands", "csv"))
+    assert response.mimetype == "text/csv" and response.headers["Cache-Control"] == "no-store"
+    assert "filename*=UTF-8''Payments-bands-" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0] == ["role", "ready", "nearly_ready", "in_progress", "not_started"]
+    assert ["ML Engineer", "1", "0", "2", "1"] in rows
+
+
+def test_the_weekly_trend_has_52_weeks_and_rises_when_evidence_arrives(
+    client, login_as, scored_team
+):
+    response = login_as(scored_team["lead"]).get(url(scored_team, "trend", "csv"))
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))[1:]
+    assert len(rows) == 52 and rows[-1][0] == date.today().isoformat()
+    assert rows[0][1] == "0" and rows[-1][1] == "1"  # ready: nobody a year ago, one today
+
+
+def test_an_unchanged_chart_answers_304_and_new_evidence_changes_it(client, login_as, scored_team):
+    client = login_as(scored_team["lead"])
+    first = client.get(url(scored_team, "bands", "png"))
+    etag = first.headers["ETag"]
+    again = client.get(url(scored_team, "bands", "png"), headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert cache.get(f"chart:{etag.strip(chr(34))}") == first.data
+    scored_team["prove"](scored_team["people"][2], "capstone", 1, status=EvidenceStatus.VERIFIED)
+    changed = client.get(url(scored_team, "bands", "png"), headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+
+
+def test_another_teams_charts_are_closed(client, login_as, make_user, scored_team):
+    client = login_as(make_user(roles=[Role.MANAGER]))
+    for fmt in ("png", "svg", "csv"):
+        assert client.get(url(scored_team, "trend", fmt)).status_code == 404
+
+
+def test_unknown_chart_role_or_format_is_404(client, login_as, scored_team):
+    client = login_as(scored_team["lead"])
+    assert client.get(url(scored_team, "pie", "png")).status_code == 404
+    assert client.get(url(scored_team, "bands", "gif")).status_code == 404
+    assert client.get(url(scored_team, "bands", "png", role="wizard")).status_code == 404
+
+
+def test_csv_cells_cannot_become_formulas():
+    assert safe_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    for start in ("+", "-", "@", "\t", "\r", "\0"):
+        assert safe_cell(start + "x") == "'" + start + "x"
+    assert safe_cell("Payments") == "Payments" and safe_cell(-3) == -3
+
+
+def test_a_role_name_with_a_formula_is_neutralised_in_the_csv(client, login_as, scored_team):
+    role = db.session.scalar(db.select(TargetRole).where(TargetRole.key == "ml-engineer"))
+    role.name = "=cmd|' /C calc'!A0"
+    db.session.commit()
+    response = login_as(scored_team["lead"]).get(url(scored_team, "bands", "csv"))
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[1][0] == "'=cmd|' /C calc'!A0"

@@ -1,0 +1,131 @@
+"""Charts as bytes: matplotlib's object API (never pyplot), plain data in, PNG or SVG out."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from datetime import date
+
+from matplotlib.figure import Figure
+
+# Okabe-Ito, safe for colour-blind readers; one colour per band, always in this order.
+BAND_COLOURS = {
+    "ready": "#009E73",
+    "nearly_ready": "#56B4E9",
+    "in_progress": "#E69F00",
+    "not_started": "#BBBBBB",
+}
+BAND_LABELS = {
+    "ready": "Ready",
+    "nearly_ready": "Nearly ready",
+    "in_progress": "In progress",
+    "not_started": "Not started",
+}
+LEVEL_COLOURS = ("#0072B2", "#CC79A7", "#999999")  # demonstrated, required, claimed
+
+
+def _figure(width: float = 8, height: float = 4) -> Figure:
+    figure = Figure(figsize=(width, height), dpi=100)
+    figure.subplots_adjust(left=0.12, right=0.97, top=0.88, bottom=0.2)
+    return figure
+
+
+def render(figure: Figure, fmt: str) -> bytes:
+    """Return the figure as PNG or SVG bytes."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=fmt, metadata={"Date": None} if fmt == "svg" else None)
+    return buffer.getvalue()
+
+
+def band_bars(labels: Sequence[str], counts: Sequence[dict[str, int]], title: str) -> Figure:
+    """Stacked bars: engineers per band for each role."""
+    figure = _figure()
+    axes = figure.add_subplot()
+    bottom = [0] * len(labels)
+    for band, colour in BAND_COLOURS.items():
+        values = [c.get(band, 0) for c in counts]
+        axes.bar(labels, values, bottom=bottom, color=colour, label=BAND_LABELS[band])
+        bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    axes.set_title(title)
+    axes.set_ylabel("Engineers")
+    axes.set_xlabel("Target role")
+    axes.legend(loc="upper right", fontsize="small")
+    return figure
+
+
+def band_trend(weeks: Sequence[date], counts: Sequence[dict[str, int]], title: str) -> Figure:
+    """Stacked areas: engineers per band, week by week."""
+    figure = _figure()
+    axes = figure.add_subplot()
+    series = [[c.get(band, 0) for c in counts] for band in BAND_COLOURS]
+    axes.stackplot(
+        list(weeks), *series, colors=list(BAND_COLOURS.values()), labels=list(BAND_LABELS.values())
+    )
+    axes.set_title(title)
+    axes.set_ylabel("Engineers")
+    axes.set_xlabel("Week")
+    axes.legend(loc="upper left", fontsize="small")
+    figure.autofmt_xdate()
+    return figure
+
+
+def forecast(
+    months: Sequence[date], ready: Sequence[int], targets: Sequence[tuple[date, int]], title: str
+) -> Figure:
+    """Engineers ready now or projected ready by each month, against the staffing targets."""
+    figure = _figure()
+    axes = figure.add_subplot()
+    axes.step(
+        list(months),
+        list(ready),
+        where="post",
+        color=BAND_COLOURS["ready"],
+        label="Ready or projected ready",
+    )
+    for by, count in targets:
+        axes.scatter([by], [count], marker="D", color="#D55E00", zorder=3)
+        axes.annotate(
+            f"target {count}",
+            (by, count),
+            textcoords="offset points",
+            xytext=(4, 4),
+            fontsize="small",
+        )
+    axes.set_title(title)
+    axes.set_ylabel("Engineers")
+    axes.set_xlabel("Month")
+    axes.set_ylim(bottom=0)
+    axes.legend(loc="upper left", fontsize="small")
+    figure.autofmt_xdate()
+    return figure
+
+
+def levels(
+    names: Sequence[str],
+    demonstrated: Sequence[int],
+    required: Sequence[int],
+    claimed: Sequence[int],
+    title: str,
+) -> Figure:
+    """Grouped horizontal bars per competency: demonstrated, required and claimed levels."""
+    figure = _figure(8, max(3.0, 0.5 * len(names) + 1.5))
+    figure.subplots_adjust(left=0.32, right=0.97, top=0.9, bottom=0.12)
+    axes = figure.add_subplot()
+    rows = range(len(names))
+    height = 0.27
+    for offset, values, label, colour in (
+        (-height, demonstrated, "Demonstrated", LEVEL_COLOURS[0]),
+        (0, required, "Required", LEVEL_COLOURS[1]),
+        (height, claimed, "Claimed", LEVEL_COLOURS[2]),
+    ):
+        axes.barh(
+            [r + offset for r in rows], list(values), height=height, color=colour, label=label
+        )
+    axes.set_yticks(list(rows), list(names))
+    axes.invert_yaxis()
+    axes.set_xlim(0, 4)
+    axes.set_xticks([0, 1, 2, 3, 4])
+    axes.set_xlabel("Level (1 Aware, 2 Working, 3 Practitioner, 4 Expert)")
+    axes.set_title(title)
+    axes.legend(loc="lower right", fontsize="small")
+    return figure
