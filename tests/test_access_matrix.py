@@ -91,6 +91,11 @@ MATRIX: dict[str, Route] = {
         "/progress/evidence/{engineer_evidence_id}/withdraw",
         only({"engineer": 302}, others=404) | {"ld": 403},
     ),
+    "engineer.levels_chart": Route(
+        "GET",
+        "/progress/{engineer_id}/levels.csv?role=ml-engineer",
+        only({"engineer": 200, "manager": 200, "ld": 200, "admin": 200}, others=404),
+    ),
     "engineer.paths": Route("GET", "/progress/paths", ENGINEER_PAGE),
     "engineer.enrol_path": Route(
         "POST", "/progress/paths/swe-to-mle/enrol", ENGINEER_PAGE_REDIRECT

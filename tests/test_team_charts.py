@@ -15,7 +15,7 @@ def url(team, name, fmt, role="ml-engineer"):
 
 def test_charts_are_real_png_and_svg(client, login_as, scored_team):
     client = login_as(scored_team["lead"])
-    for name in ("bands", "trend", "forecast"):
+    for name in ("bands", "trend", "heatmap", "forecast"):
         png = client.get(url(scored_team, name, "png"))
         assert png.status_code == 200 and png.mimetype == "image/png"
         assert png.data.startswith(b"\x89PNG\r\n\x1a\n")
@@ -80,3 +80,25 @@ def test_a_role_name_with_a_formula_is_neutralised_in_the_csv(client, login_as, 
     response = login_as(scored_team["lead"]).get(url(scored_team, "bands", "csv"))
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert rows[1][0] == "'=cmd|' /C calc'!A0"
+
+
+def test_the_heatmap_has_each_engineers_levels_and_the_required_row(client, login_as, scored_team):
+    response = login_as(scored_team["lead"]).get(url(scored_team, "heatmap", "csv"))
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0] == ["engineer", "ml-pipelines", "model-evaluation"]
+    assert ["E0", "3", "3"] in rows and rows[-1] == ["required", "2", "3"]
+
+
+def test_an_engineers_levels_chart_shows_demonstrated_required_and_claimed(
+    client, login_as, scored_team
+):
+    engineer = scored_team["people"][0]
+    client = login_as(scored_team["lead"])
+    base = f"/progress/{engineer.id}/levels"
+    rows = list(
+        csv.reader(io.StringIO(client.get(f"{base}.csv?role=ml-engineer").get_data(as_text=True)))
+    )
+    assert rows[0] == ["competency", "demonstrated", "required", "claimed"]
+    assert ["model-evaluation", "3", "3", "0"] in rows
+    assert client.get(f"{base}.png").data.startswith(b"\x89PNG")
+    assert b"<svg" in client.get(f"{base}.svg?role=ml-engineer").data

@@ -129,3 +129,38 @@ def levels(
     axes.set_title(title)
     axes.legend(loc="lower right", fontsize="small")
     return figure
+
+
+def heatmap(
+    engineers: Sequence[str],
+    competencies: Sequence[str],
+    grid: Sequence[Sequence[int]],
+    required: Sequence[int],
+    title: str,
+) -> Figure:
+    """Engineers x competencies: each cell the demonstrated level, shaded by share of required."""
+    figure = _figure(9, max(3.0, 0.35 * len(engineers) + 2))
+    figure.subplots_adjust(left=0.22, right=0.97, top=0.9, bottom=0.28)
+    axes = figure.add_subplot()
+    shares = [
+        [min(level / need, 1.0) for level, need in zip(row, required, strict=True)] for row in grid
+    ] or [[0.0] * len(competencies)]
+    axes.imshow(shares, cmap="cividis", vmin=0, vmax=1, aspect="auto")
+    for y, row in enumerate(grid):
+        for x, level in enumerate(row):
+            axes.text(
+                x,
+                y,
+                str(level),
+                ha="center",
+                va="center",
+                fontsize="small",
+                color="white" if shares[y][x] < 0.6 else "black",
+            )
+    labels = [f"{c} (needs {r})" for c, r in zip(competencies, required, strict=True)]
+    axes.set_xticks(range(len(competencies)), labels, rotation=35, ha="right", fontsize="small")
+    axes.set_yticks(range(len(engineers)), list(engineers), fontsize="small")
+    axes.set_xlabel("Competency (demonstrated level; darker: further from required)")
+    axes.set_ylabel("Engineer")
+    axes.set_title(title)
+    return figure

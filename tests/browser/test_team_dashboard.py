@@ -18,8 +18,8 @@ def test_the_dashboard_shows_charts_and_a_new_date_redraws_them(page, live_serve
     page.get_by_role("link", name="Team").click()
     expect(page.get_by_role("heading", name="Payments: ready for ML Engineer?")).to_be_visible()
     charts = page.locator("figure.chart img")
-    expect(charts).to_have_count(3)
-    for i in range(3):
+    expect(charts).to_have_count(4)
+    for i in range(4):
         expect(charts.nth(i)).to_have_js_property("complete", True)
         assert charts.nth(i).evaluate("img => img.naturalWidth") > 0
     before = charts.first.get_attribute("src")

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("engineer", __name__, url_prefix="/progress")
 
-from tracker.engineer import paths, views  # noqa: E402,F401  (routes register on bp)
+from tracker.engineer import charts, paths, views  # noqa: E402,F401  (routes register on bp)

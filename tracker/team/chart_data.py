@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from tracker import charts
 from tracker.models import Team
 from tracker.queries import Catalogue, load_people
-from tracker.readiness import Band, band, demonstrated_dates, readiness_series
+from tracker.readiness import Band, band, demonstrated_dates, levels_as_of, readiness_series
 from tracker.team.readiness import TeamReadiness, team_engineers
 
 BANDS = [b.value for b in Band]
@@ -110,4 +110,31 @@ def ready_forecast(result: TeamReadiness, name: str, months: int = 12) -> ChartD
         ["date", "projected_ready", "target"],
         rows,
         lambda: charts.forecast(ends, ready, targets, title),
+    )
+
+
+def competency_heatmap(team: Team, catalogue: Catalogue, role_key: str, as_of: date) -> ChartData:
+    """Each engineer's demonstrated level for each competency the role requires."""
+    people = team_engineers(team.id)
+    records = load_people([p.id for p in people])
+    role = catalogue.roles[role_key]
+    keys = [r.competency for r in role.requirements]
+    required = [r.level for r in role.requirements]
+    grid = []
+    for person in people:
+        dates = demonstrated_dates(catalogue.modules, records[person.id].evidence)
+        have = levels_as_of(catalogue.modules, dates, as_of)
+        grid.append([have.get(k, 0) for k in keys])
+    names = [catalogue.names.get(k, k) for k in keys]
+    engineers = [p.name for p in people]
+    title = f"{team.name}: {catalogue.names.get(role_key, role_key)} competencies"
+    rows = [[name, *row] for name, row in zip(engineers, grid, strict=True)]
+    rows.append(["required", *required])
+    return ChartData(
+        title,
+        f"Heatmap of each engineer's demonstrated level against the "
+        f"required level for each competency. {title}.",
+        ["engineer", *keys],
+        rows,
+        lambda: charts.heatmap(engineers, names, grid, required, title),
     )

@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 
 from flask import Response, abort, request
 from flask_login import current_user
 
 from tracker.access import can_see_team, role_required
-from tracker.charts import render
+from tracker.chart_response import MIMETYPES, chart_response
 from tracker.csv_export import csv_response
-from tracker.extensions import cache, db
+from tracker.extensions import db
 from tracker.models import Role, Team
 from tracker.queries import Catalogue, load_catalogue
 from tracker.team import bp
-from tracker.team.chart_data import ChartData, bands_by_role, ready_forecast, weekly_trend
+from tracker.team.chart_data import (
+    ChartData,
+    bands_by_role,
+    competency_heatmap,
+    ready_forecast,
+    weekly_trend,
+)
 from tracker.team.readiness import team_readiness
 
-CHARTS = ("bands", "trend", "forecast")
-MIMETYPES = {"png": "image/png", "svg": "image/svg+xml"}
+CHARTS = ("bands", "trend", "heatmap", "forecast")
 
 
 def chart_data(
@@ -33,6 +37,8 @@ def chart_data(
         return bands_by_role(team, catalogue, as_of)
     if name == "trend":
         return weekly_trend(team, catalogue, role_key, as_of)
+    if name == "heatmap":
+        return competency_heatmap(team, catalogue, role_key, as_of)
     result = team_readiness(team, role_key, as_of, catalogue)
     return ready_forecast(result, catalogue.names.get(role_key, role_key))
 
@@ -47,7 +53,7 @@ def _as_of() -> date:
 @bp.get("/<int:team_id>/charts/<name>.<fmt>")
 @role_required(Role.MANAGER, Role.LD)
 def chart(team_id: int, name: str, fmt: str) -> Response:
-    """A team chart (bands, trend or forecast) as PNG, SVG, or its numbers as CSV."""
+    """A team chart (bands, trend, heatmap or forecast) as PNG, SVG, or its numbers as CSV."""
     team = db.session.get(Team, team_id)
     if (
         team is None
@@ -60,15 +66,4 @@ def chart(team_id: int, name: str, fmt: str) -> Response:
     data = chart_data(name, team, request.args.get("role", ""), as_of)
     if fmt == "csv":
         return csv_response(f"{team.name}-{name}-{as_of.isoformat()}.csv", data.headers, data.rows)
-    key = hashlib.sha256(repr((name, fmt, data.title, data.rows)).encode()).hexdigest()
-    response = Response(mimetype=MIMETYPES[fmt], headers={"Cache-Control": "private, no-cache"})
-    response.set_etag(key)
-    if request.if_none_match.contains(key):
-        response.status_code = 304
-        return response
-    body = cache.get(f"chart:{key}")
-    if body is None:
-        body = render(data.draw(), fmt)
-        cache.set(f"chart:{key}", body)
-    response.set_data(body)
-    return response
+    return chart_response(fmt, (name, data.title, data.rows), data.draw)

@@ -1,0 +1,33 @@
+"""Serving a chart: an ETag from what it shows, 304 when unchanged, rendered bytes cached."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+from flask import Response, request
+from matplotlib.figure import Figure
+
+from tracker.charts import render
+from tracker.extensions import cache
+
+MIMETYPES = {"png": "image/png", "svg": "image/svg+xml"}
+
+
+def chart_response(fmt: str, shows: object, draw: Callable[[], Figure]) -> Response:
+    """Answer with the chart drawn by `draw`, keyed by `shows` (everything the chart depicts).
+
+    Call only after the permission check: the cache is shared by everyone allowed to see it.
+    """
+    key = hashlib.sha256(repr((fmt, shows)).encode()).hexdigest()
+    response = Response(mimetype=MIMETYPES[fmt], headers={"Cache-Control": "private, no-cache"})
+    response.set_etag(key)
+    if request.if_none_match.contains(key):
+        response.status_code = 304
+        return response
+    body = cache.get(f"chart:{key}")
+    if body is None:
+        body = render(draw(), fmt)
+        cache.set(f"chart:{key}", body)
+    response.set_data(body)
+    return response
