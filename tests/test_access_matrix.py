@@ -113,6 +113,7 @@ MATRIX: dict[str, Route] = {
         "/team/{team_id}/",
         only({"manager": 200, "other_manager": 404, "ld": 200, "admin": 200}),
     ),
+    "team.company": Route("GET", "/team/company", LD_PAGE),
     "team.chart": Route(
         "GET",
         "/team/{team_id}/charts/bands.csv?role=ml-engineer",

@@ -26,6 +26,7 @@ NAVIGATION = (
     NavItem("Log progress", "engineer.log", frozenset({Role.ENGINEER})),
     NavItem("Evidence", "engineer.evidence", frozenset({Role.ENGINEER})),
     NavItem("Team", "team.dashboard_home", frozenset({Role.MANAGER, Role.LD})),
+    NavItem("Company", "team.company", frozenset({Role.LD})),
     NavItem("Verify", "team.verify", frozenset({Role.MANAGER})),
     NavItem("Assign", "team.assign", frozenset({Role.MANAGER, Role.LD})),
     NavItem("Catalogue", "authoring.index", frozenset({Role.LD, Role.ADMIN})),
