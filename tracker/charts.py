@@ -94,7 +94,7 @@ def forecast(
     axes.set_title(title)
     axes.set_ylabel("Engineers")
     axes.set_xlabel("Month")
-    axes.set_ylim(bottom=0)
+    axes.set_ylim(0, max([*ready, *(count for _, count in targets), 1]) + 1)
     axes.legend(loc="upper left", fontsize="small")
     figure.autofmt_xdate()
     return figure

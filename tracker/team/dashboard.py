@@ -34,6 +34,22 @@ def visible_teams(viewer: User) -> list[Team]:
     return list(db.session.scalars(query))
 
 
+def default_role(team_id: int, roles: list[str]) -> str:
+    """The role of the team's earliest live staffing target, else the first role."""
+    key = db.session.scalar(
+        db.select(TargetRole.key)
+        .join(StaffingTarget, StaffingTarget.role_id == TargetRole.id)
+        .where(
+            StaffingTarget.team_id == team_id,
+            StaffingTarget.archived_at.is_(None),
+            TargetRole.archived_at.is_(None),
+        )
+        .order_by(StaffingTarget.by)
+        .limit(1)
+    )
+    return key if key in roles else roles[0]
+
+
 def _as_of() -> date:
     try:
         value = date.fromisoformat(request.args.get("as_of", ""))
@@ -63,7 +79,7 @@ def dashboard(team_id: int) -> str:
     if not catalogue.roles:
         return render_template("team/no_roles.html", team=team)
     role = request.args.get("role", "")
-    role = role if role in catalogue.roles else sorted(catalogue.roles)[0]
+    role = role if role in catalogue.roles else default_role(team_id, sorted(catalogue.roles))
     sort = request.args.get("sort", "readiness")
     result = team_readiness(team, role, _as_of(), catalogue)
     rows = sorted(result.engineers, key=SORTS.get(sort, SORTS["readiness"]))
