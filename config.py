@@ -69,6 +69,10 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "tracker@localhost")
+    # Rendered charts, keyed by what they show: SimpleCache on one host, RedisCache beyond.
+    CACHE_TYPE = os.environ.get("CACHE_TYPE", "SimpleCache")
+    CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL")
+    CACHE_DEFAULT_TIMEOUT = 3600
     API_TITLE = "Tracker API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"
