@@ -102,3 +102,22 @@ def test_an_engineers_levels_chart_shows_demonstrated_required_and_claimed(
     assert ["model-evaluation", "3", "3", "0"] in rows
     assert client.get(f"{base}.png").data.startswith(b"\x89PNG")
     assert b"<svg" in client.get(f"{base}.svg?role=ml-engineer").data
+
+
+def test_a_cached_chart_is_not_recomputed(client, login_as, scored_team, monkeypatch):
+    from tracker.team import chart_views
+
+    client = login_as(scored_team["lead"])
+    assert client.get(url(scored_team, "trend", "png")).status_code == 200
+    calls = []
+    monkeypatch.setattr(chart_views, "chart_data", lambda *a, **k: calls.append(a))
+    again = client.get(url(scored_team, "trend", "png"))
+    assert again.status_code == 200 and again.data.startswith(b"\x89PNG") and calls == []
+
+
+def test_renaming_an_engineer_redraws_the_heatmap(client, login_as, scored_team):
+    client = login_as(scored_team["lead"])
+    first = client.get(url(scored_team, "heatmap", "png")).headers["ETag"]
+    scored_team["people"][0].name = "Renamed"
+    db.session.commit()
+    assert client.get(url(scored_team, "heatmap", "png")).headers["ETag"] != first

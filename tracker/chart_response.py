@@ -15,9 +15,11 @@ MIMETYPES = {"png": "image/png", "svg": "image/svg+xml"}
 
 
 def chart_response(fmt: str, shows: object, draw: Callable[[], Figure]) -> Response:
-    """Answer with the chart drawn by `draw`, keyed by `shows` (everything the chart depicts).
+    """Answer with the chart drawn by `draw`, keyed by `shows` (everything the chart depends on).
 
-    Call only after the permission check: the cache is shared by everyone allowed to see it.
+    `draw` is called only when the bytes are not cached, so the numbers behind a cached chart
+    are never computed. Call only after the permission check: everyone allowed to see a chart
+    shares its cache entry.
     """
     key = hashlib.sha256(repr((fmt, shows)).encode()).hexdigest()
     response = Response(mimetype=MIMETYPES[fmt], headers={"Cache-Control": "private, no-cache"})

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from matplotlib.figure import Figure
+from sqlalchemy import func
 
 from tracker import charts
-from tracker.models import Team
+from tracker.extensions import db
+from tracker.models import Evidence, Role, Team, User
 from tracker.queries import Catalogue, load_people
 from tracker.readiness import Band, band, demonstrated_dates, levels_as_of, readiness_series
 from tracker.team.readiness import TeamReadiness, team_engineers
@@ -137,4 +139,42 @@ def competency_heatmap(team: Team, catalogue: Catalogue, role_key: str, as_of: d
         ["engineer", *keys],
         rows,
         lambda: charts.heatmap(engineers, names, grid, required, title),
+    )
+
+
+def team_data_version(team: Team, catalogue: Catalogue, role_key: str) -> tuple[object, ...]:
+    """Return what a team chart depends on, cheaply: who is on the team (ids and names), a
+    summary of their evidence (a new, decided or withdrawn record changes it), the catalogue.
+
+    Two statements, whatever the team's size; the catalogue is already loaded.
+    """
+    members = db.session.execute(
+        db.select(User.id, User.name)
+        .where(
+            User.team_id == team.id, User.active.is_(True), User.role_links.any(role=Role.ENGINEER)
+        )
+        .order_by(User.id)
+    ).all()
+    evidence = db.session.execute(
+        db.select(
+            Evidence.status,
+            func.count(Evidence.id),
+            func.max(Evidence.id),
+            func.max(Evidence.decided_at),
+        )
+        .join(User, User.id == Evidence.user_id)
+        .where(User.team_id == team.id)
+        .group_by(Evidence.status)
+        .order_by(Evidence.status)
+    ).all()
+    role = catalogue.roles.get(role_key)
+    modules = sorted((k, m) for k, m in catalogue.modules.items())
+    return (
+        team.name,
+        tuple(tuple(member) for member in members),
+        tuple(tuple(row) for row in evidence),
+        role,
+        tuple(sorted(catalogue.roles)),
+        tuple(modules),
+        tuple(sorted(catalogue.names.items())),
     )

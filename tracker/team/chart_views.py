@@ -19,6 +19,7 @@ from tracker.team.chart_data import (
     bands_by_role,
     competency_heatmap,
     ready_forecast,
+    team_data_version,
     weekly_trend,
 )
 from tracker.team.readiness import team_readiness
@@ -63,7 +64,16 @@ def chart(team_id: int, name: str, fmt: str) -> Response:
     ):
         abort(404)
     as_of = _as_of()
-    data = chart_data(name, team, request.args.get("role", ""), as_of)
+    role_key = request.args.get("role", "")
+    catalogue = load_catalogue()
     if fmt == "csv":
+        data = chart_data(name, team, role_key, as_of, catalogue)
         return csv_response(f"{team.name}-{name}-{as_of.isoformat()}.csv", data.headers, data.rows)
-    return chart_response(fmt, (name, data.title, data.rows), data.draw)
+    if role_key not in catalogue.roles:
+        abort(404)
+    version = team_data_version(team, catalogue, role_key)
+    return chart_response(
+        fmt,
+        (name, role_key, as_of, version),
+        lambda: chart_data(name, team, role_key, as_of, catalogue).draw(),
+    )
