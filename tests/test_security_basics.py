@@ -120,3 +120,25 @@ def test_audit_lines_cannot_be_forged_with_newlines(app, caplog):
     assert "\n" not in event.target
     assert all("\n" not in record.getMessage() for record in caplog.records)
     assert "\\n" in event.target
+
+
+def test_a_server_error_reveals_no_detail_on_pages_or_the_api(database_url):
+    app = create_app(
+        TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, PROPAGATE_EXCEPTIONS=False
+    )
+
+    def boom():
+        raise RuntimeError("secret detail: /etc/passwd SELECT * FROM users")
+
+    app.add_url_rule("/boom", "boom", boom)
+    app.add_url_rule("/api/v1/boom", "api_boom", boom)
+    client = app.test_client()
+    page = client.get("/boom")
+    assert page.status_code == 500 and b"secret detail" not in page.data
+    assert b"Something went wrong" in page.data
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    api = client.get("/api/v1/boom")
+    assert api.status_code in (401, 500)  # the token check runs first
+    assert b"secret detail" not in api.data
+    with app.app_context():
+        db.engine.dispose()

@@ -100,12 +100,6 @@ def _audit_denial() -> None:
     db.session.commit()
 
 
-def handle_unexpected(error: Exception) -> Response | tuple[str, int]:
-    """Roll back, log, and answer 500 without revealing any detail."""
-    db.session.rollback()
-    return handle_http_exception(InternalServerError())
-
-
 def init_app(app: Flask) -> None:
     """Register the handlers."""
     app.register_error_handler(HTTPException, handle_http_exception)
