@@ -128,6 +128,4 @@ def config_for(env_name: str | None = None) -> type[Config]:
     try:
         return CONFIGS[name]
     except KeyError:
-        raise RuntimeError(
-            f"TRACKER_ENV={name!r} is not one of: {', '.join(CONFIGS)}"
-        ) from None
+        raise RuntimeError(f"TRACKER_ENV={name!r} is not one of: {', '.join(CONFIGS)}") from None

@@ -139,7 +139,9 @@ MATRIX: dict[str, Route] = {
         "GET", "/team/verify", only({"manager": 200, "other_manager": 200, "ld": 200, "admin": 200})
     ),
     "team.decide_evidence": Route(
-        "POST", "/team/verify", only({"manager": 302, "other_manager": 302, "admin": 302})
+        "POST",
+        "/team/verify",
+        only({"manager": 302, "other_manager": 302, "ld": 302, "admin": 302}),
     ),
     "team.assign": Route(
         "GET", "/team/assign", only({"manager": 200, "other_manager": 200, "ld": 200, "admin": 200})

@@ -15,9 +15,10 @@ from config import TestingConfig
 from tests.conftest import IsolatedClient
 from tracker import create_app
 from tracker.api import register_blueprint
-from tracker.api.auth import api_role_required, api_user, issue_token, revoke_token
+from tracker.api.auth import api_role_required, api_user
 from tracker.extensions import db
 from tracker.models import ApiToken, AuditEvent, Role, utcnow
+from tracker.operations.tokens import issue_token, revoke_token
 
 
 @pytest.fixture

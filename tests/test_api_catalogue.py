@@ -6,10 +6,10 @@ import pytest
 import yaml
 
 from tests.catalogue_fixtures import SMALL
-from tracker.api.auth import issue_token
 from tracker.catalogue.service import import_text
 from tracker.extensions import db
 from tracker.models import Module, Role
+from tracker.operations.tokens import issue_token
 
 CATALOGUE = yaml.safe_load(SMALL)
 

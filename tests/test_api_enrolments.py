@@ -5,10 +5,10 @@ from datetime import date, timedelta
 import pytest
 
 from tests.catalogue_fixtures import SMALL
-from tracker.api.auth import issue_token
 from tracker.catalogue.service import import_text
 from tracker.extensions import db
 from tracker.models import Enrolment, Role
+from tracker.operations.tokens import issue_token
 
 
 @pytest.fixture

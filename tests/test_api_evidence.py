@@ -5,10 +5,10 @@ from datetime import date, timedelta
 import pytest
 
 from tests.catalogue_fixtures import SMALL
-from tracker.api.auth import issue_token
 from tracker.catalogue.service import import_text
 from tracker.extensions import db
 from tracker.models import AuditEvent, Evidence, Notification, Role
+from tracker.operations.tokens import issue_token
 
 TODAY = date.today()
 
@@ -57,6 +57,7 @@ def test_an_engineer_records_a_completion_that_needs_verification(client, team):
         "kind": "completion",
         "date": (TODAY - timedelta(days=1)).isoformat(),
         "status": "pending",
+        "recorded_by": "a@corp.test",
     }
 
 
@@ -85,6 +86,7 @@ def test_an_attempt_is_scored_against_the_pass_mark(client, team):
         "score": 70,
         "passed": True,
         "status": "valid",
+        "recorded_by": "a@corp.test",
     }
     assert post(90, "capstone")["status"] == "pending"  # a project waits for its reviewer
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tracker.api.auth import issue_token
 from tracker.extensions import db
 from tracker.models import Role
+from tracker.operations.tokens import issue_token
 
 
 def get_me(client, user):

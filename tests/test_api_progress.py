@@ -5,7 +5,6 @@ from datetime import date, timedelta
 import pytest
 
 from tests.catalogue_fixtures import SMALL
-from tracker.api.auth import issue_token
 from tracker.catalogue.service import import_text
 from tracker.extensions import db
 from tracker.models import (
@@ -19,6 +18,7 @@ from tracker.models import (
     Role,
     SelfAssessment,
 )
+from tracker.operations.tokens import issue_token
 
 TODAY = date.today()
 

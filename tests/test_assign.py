@@ -42,7 +42,8 @@ def test_someone_already_on_the_path_is_skipped_not_an_error(client, login_as, o
     page = client.post(
         "/team/assign", data={"path": "swe-to-mle", "team": org["team"].id}, follow_redirects=True
     ).get_data(as_text=True)
-    assert "Assigned Software engineer to ML engineer to 1 engineer (Ann already on it)" in page
+    assert "Assigned Software engineer to ML engineer to Ben." in page
+    assert "Ann already on it; nothing changed for them." in page
     assert len(enrolled()) == 2
 
 

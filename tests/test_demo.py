@@ -17,9 +17,10 @@ from tracker.models import (
     User,
 )
 from tracker.passwords import verify_password
-from tracker.progress import compute_progress
-from tracker.queries import load_catalogue, load_people
 from tracker.readiness import Band
+from tracker.reads.catalogue import load_catalogue
+from tracker.reads.progress import compute_progress
+from tracker.reads.records import load_people
 
 
 def _people():

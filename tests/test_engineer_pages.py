@@ -43,7 +43,7 @@ def test_a_completion_needing_verification_is_pending(client, engineer):
     (item,) = evidence()
     assert item.status is EvidenceStatus.PENDING and float(item.hours) == 3.0
     page = client.get("/progress/evidence").get_data(as_text=True)
-    assert "pending" in page and "Withdraw" in page
+    assert "waits for verification" in page and "Withdraw" in page
 
 
 def test_an_attempt_below_the_pass_mark_is_recorded_as_not_passed(client, engineer):
@@ -51,14 +51,16 @@ def test_an_attempt_below_the_pass_mark_is_recorded_as_not_passed(client, engine
     assert response.status_code == 302
     (item,) = evidence()
     assert item.passed is False and item.status is EvidenceStatus.VALID
-    assert "60% (not passed)" in client.get("/progress/evidence").get_data(as_text=True)
+    page = client.get("/progress/evidence").get_data(as_text=True)
+    assert 'data-verdict="not_passed"' in page and "attempt: 60%" in page
+    assert ">not passed<" in page and ">valid<" not in page
 
 
 @pytest.mark.parametrize(
     "fields,message",
     [
         ({"on": (TODAY + timedelta(days=1)).isoformat()}, "cannot be in the future"),
-        ({"evidence_url": "ftp://x.example/y"}, "must be an http(s) link"),
+        ({"evidence_url": "ftp://x.example/y"}, "must start with http:// or https://"),
         ({"module": "mlcc-classification", "kind": "attempt", "score": "101"}, "between 0 and 100"),
         ({"module": "mlcc-classification", "kind": "attempt", "score": ""}, "Enter the score"),
         ({"module": "pipelines-101", "kind": "attempt", "score": "80"}, "has no assessment"),

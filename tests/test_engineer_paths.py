@@ -23,7 +23,7 @@ def test_enrol_then_leave_keeps_the_enrolment_row(client, engineer):
     page = client.get("/progress/paths").get_data(as_text=True)
     assert "0/3 done" in page and "chosen by you" in page
     again = client.post("/progress/paths/swe-to-mle/enrol", follow_redirects=True)
-    assert "already on swe-to-mle" in again.get_data(as_text=True)
+    assert "is already on Software engineer to ML engineer." in again.get_data(as_text=True)
     assert client.post("/progress/paths/swe-to-mle/leave").status_code == 302
     (row,) = db.session.scalars(db.select(Enrolment)).all()
     assert row.left_at is not None

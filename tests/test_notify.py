@@ -39,6 +39,6 @@ def test_the_digest_mails_managers_and_quiet_engineers(runner, make_user, make_t
         result = runner.invoke(args=["notify", "digest"])
     assert result.exit_code == 0 and "Sent 2 digest messages." in result.output
     mails = " ".join(r.getMessage() for r in caplog.records)
-    assert "to=lead@corp.test subject=1 pieces of evidence wait for you" in mails
+    assert "to=lead@corp.test subject=Evidence to verify: 1" in mails
     assert "to=quiet@corp.test" in mails and "to=busy@corp.test" not in mails
     assert "http://127.0.0.1:5000/team/verify" in mails

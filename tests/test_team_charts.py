@@ -110,7 +110,7 @@ def test_a_cached_chart_is_not_recomputed(client, login_as, scored_team, monkeyp
     client = login_as(scored_team["lead"])
     assert client.get(url(scored_team, "trend", "png")).status_code == 200
     calls = []
-    monkeypatch.setattr(chart_views, "chart_data", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr(chart_views, "team_chart", lambda *a, **k: calls.append(a))
     again = client.get(url(scored_team, "trend", "png"))
     assert again.status_code == 200 and again.data.startswith(b"\x89PNG") and calls == []
 

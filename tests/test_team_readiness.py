@@ -2,13 +2,14 @@
 
 from datetime import date, timedelta
 
-from tracker.api.auth import issue_token
 from tracker.extensions import db
 from tracker.models import (
     Role,
 )
-from tracker.progress import compute_progress
-from tracker.queries import load_catalogue, load_people
+from tracker.operations.tokens import issue_token
+from tracker.reads.catalogue import load_catalogue
+from tracker.reads.progress import compute_progress
+from tracker.reads.records import load_people
 
 TODAY = date.today()
 

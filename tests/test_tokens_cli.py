@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tracker.api.auth import digest
 from tracker.extensions import db
 from tracker.models import ApiToken, AuditEvent
+from tracker.operations.tokens import digest
 
 
 def test_create_prints_a_working_token_once_and_stores_only_its_hash(client, runner, make_user):

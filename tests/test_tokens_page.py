@@ -11,9 +11,9 @@ from config import TestingConfig
 from tests.conftest import IsolatedClient
 from tests.factories import make_user as create_user
 from tracker import create_app
-from tracker.api.auth import digest, issue_token
 from tracker.extensions import db
 from tracker.models import ApiToken, AuditEvent, Role
+from tracker.operations.tokens import digest, issue_token
 
 SECRET = re.compile(r"trk_[A-Za-z0-9_\-]{43}")
 

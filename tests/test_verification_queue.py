@@ -92,11 +92,14 @@ def test_a_batch_with_anything_not_yours_changes_nothing(client, login_as, world
         assert item.status is EvidenceStatus.PENDING
 
 
-def test_ld_sees_the_queue_but_cannot_decide(client, login_as, make_user, world):
+def test_ld_sees_the_queue_but_does_not_decide_where_the_team_has_a_manager(
+    client, login_as, make_user, world
+):
     item = world["pending"](world["engineer"])
     ld = make_user(roles=[Role.LD])
     page = login_as(ld).get("/team/verify").get_data(as_text=True)
     assert "Erin" in page and "Verify chosen" not in page
+    assert "a manager of Payments" in page
     assert (
         client.post(
             "/team/verify", data={"evidence": [str(item.id)], "decision": "verified"}

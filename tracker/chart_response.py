@@ -14,14 +14,13 @@ from tracker.extensions import cache
 MIMETYPES = {"png": "image/png", "svg": "image/svg+xml"}
 
 
-def chart_response(fmt: str, shows: object, draw: Callable[[], Figure]) -> Response:
-    """Answer with the chart drawn by `draw`, keyed by `shows` (everything the chart depends on).
+def chart_response(fmt: str, figure_key: str, draw: Callable[[], Figure]) -> Response:
+    """Answer with the chart drawn by `draw`, cached under `figure_key` (see reads.versions).
 
     `draw` is called only when the bytes are not cached, so the numbers behind a cached chart
-    are never computed. Call only after the permission check: everyone allowed to see a chart
-    shares its cache entry.
+    are never computed. Call only after the permission check.
     """
-    key = hashlib.sha256(repr((fmt, shows)).encode()).hexdigest()
+    key = hashlib.sha256(f"{fmt}:{figure_key}".encode()).hexdigest()
     response = Response(mimetype=MIMETYPES[fmt], headers={"Cache-Control": "private, no-cache"})
     response.set_etag(key)
     if request.if_none_match.contains(key):

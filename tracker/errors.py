@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import Forbidden, HTTPException, InternalServerError, NotFound
 
 from tracker.extensions import db
+from tracker.policy import Denied
 
 JSON_PREFIXES = ("/api/", "/xapi/", "/healthz")
 
@@ -100,7 +101,14 @@ def _audit_denial() -> None:
     db.session.commit()
 
 
+def handle_denied(error: Denied) -> Response | tuple[str, int]:
+    """Answer a refusal: 404 for what the caller may not see, 403 for what they may not do."""
+    http = NotFound if error.status == 404 else Forbidden
+    return handle_http_exception(http(error.message))
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers."""
+    app.register_error_handler(Denied, handle_denied)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(InternalServerError, handle_http_exception)

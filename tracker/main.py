@@ -7,7 +7,7 @@ from datetime import date
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
-from tracker import home as overviews
+from tracker.reads import home as overviews
 
 bp = Blueprint("main", __name__)
 

@@ -28,7 +28,8 @@ The rules (DOMAIN.md, "Readiness"):
    D itself when ready; none when the velocity is zero or negative (it would never arrive).
 8. An assigned path is done when its role is ready; on track when the projected date is on or
    before the due date (or there is no due date and there is velocity); behind when after it;
-   stalled when there is no projection.
+   stalled when there is no projection — unless the path was joined less than 8 weeks before D
+   and none of its modules has been demonstrated since: then it has just started.
 9. Suggested roles: roles ordered by readiness, highest first (the smallest gap), ties by key.
 10. Hire or train: gap = target - engineers projected ready by the target's date, never
     below zero; above zero is the number to hire (or move from another team).
@@ -62,6 +63,18 @@ class PathStatus(enum.StrEnum):
     ON_TRACK = "on_track"
     BEHIND = "behind"
     STALLED = "stalled"
+    JUST_STARTED = "just_started"
+
+
+class Verdict(enum.StrEnum):
+    """What a piece of evidence means for readiness, in the words people read."""
+
+    COUNTS = "counts"
+    NOT_PASSED = "not_passed"
+    WAITS = "waits_for_verification"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    NOT_COUNTED = "does_not_count"
 
 
 @dataclass(frozen=True)
@@ -142,6 +155,19 @@ def evidence_counts(module: ModuleSpec, item: EvidenceItem) -> bool:
     if item.kind != "completion":
         return False
     return not module.requires_verification or item.status == "verified"
+
+
+def verdict(module: ModuleSpec, item: EvidenceItem) -> Verdict:
+    """Return what `item` means for readiness: counts, not passed, waits, rejected, withdrawn."""
+    if item.status == "withdrawn":
+        return Verdict.WITHDRAWN
+    if item.status == "rejected":
+        return Verdict.REJECTED
+    if item.kind == "attempt" and not item.passed:
+        return Verdict.NOT_PASSED
+    if item.status == "pending":
+        return Verdict.WAITS
+    return Verdict.COUNTS if evidence_counts(module, item) else Verdict.NOT_COUNTED
 
 
 def demonstrated_dates(
@@ -251,14 +277,22 @@ def forecast(now: float, weeks_ago: float, as_of: date) -> Forecast:
     return Forecast(velocity, as_of + timedelta(days=days))
 
 
+def just_started(joined_on: date, as_of: date, progressed_since: bool) -> bool:
+    """Return True for a path joined under 8 weeks before `as_of` with no module done since."""
+    return as_of - joined_on < timedelta(weeks=VELOCITY_WEEKS) and not progressed_since
+
+
 def assignment_status(
-    ready_now: bool, projected_ready_on: date | None, due_on: date | None
+    ready_now: bool,
+    projected_ready_on: date | None,
+    due_on: date | None,
+    started_recently: bool = False,
 ) -> PathStatus:
-    """Return done, on track, behind or stalled for an assigned path (rule 8)."""
+    """Return done, on track, behind, stalled or just started for a path (rule 8)."""
     if ready_now:
         return PathStatus.DONE
     if projected_ready_on is None:
-        return PathStatus.STALLED
+        return PathStatus.JUST_STARTED if started_recently else PathStatus.STALLED
     if due_on is None or projected_ready_on <= due_on:
         return PathStatus.ON_TRACK
     return PathStatus.BEHIND

@@ -8,7 +8,7 @@ from flask import Flask, current_app, request
 from flask_login import current_user
 
 from tracker.models import Role
-from tracker.team.queue import decidable_count
+from tracker.reads.queue import decidable_count
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ NAVIGATION = (
     NavItem("Evidence", "engineer.evidence", frozenset({Role.ENGINEER})),
     NavItem("Team", "team.dashboard_home", frozenset({Role.MANAGER, Role.LD})),
     NavItem("Company", "team.company", frozenset({Role.LD})),
-    NavItem("Verify", "team.verify", frozenset({Role.MANAGER})),
+    NavItem("Verify", "team.verify", frozenset({Role.MANAGER, Role.LD})),
     NavItem("Assign", "team.assign", frozenset({Role.MANAGER, Role.LD})),
     NavItem("Catalogue", "authoring.index", frozenset({Role.LD, Role.ADMIN})),
     NavItem("People", "admin.people", frozenset({Role.ADMIN})),

@@ -17,9 +17,10 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from tracker.api.auth import issue_token, revoke_token, tokens_of
 from tracker.extensions import db
 from tracker.models import ApiToken
+from tracker.operations.tokens import issue_token, revoke_token
+from tracker.reads.tokens import tokens_of
 
 bp = Blueprint("tokens", __name__, url_prefix="/account/tokens")
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import render_template
 
-from tracker.access import role_required
 from tracker.admin import bp
 from tracker.admin.forms import RosterForm
 from tracker.admin.roster import RosterError
 from tracker.admin.roster_apply import import_roster
 from tracker.extensions import db
 from tracker.models import Role
+from tracker.policy import role_required
 
 MAX_ROSTER_BYTES = 5 * 1024 * 1024
 

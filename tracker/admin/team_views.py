@@ -7,12 +7,12 @@ from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from tracker.access import role_required
 from tracker.admin import bp
 from tracker.admin.forms import TeamForm
 from tracker.admin.people import save_team
 from tracker.extensions import db
 from tracker.models import AuditEvent, Role, Team, TeamManager, User
+from tracker.policy import role_required
 
 
 @bp.get("/teams")

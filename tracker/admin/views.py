@@ -8,13 +8,13 @@ from sqlalchemy import or_
 from werkzeug.wrappers import Response
 
 from tracker import audit
-from tracker.access import role_required
 from tracker.admin import bp
 from tracker.admin.forms import NewPersonForm, PersonForm
 from tracker.admin.people import AdminRuleError, create_person, set_active, update_person
 from tracker.auth.links import send_link
 from tracker.extensions import db
 from tracker.models import LinkPurpose, Role, Team, User
+from tracker.policy import role_required
 
 PAGE_SIZE = 50
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from tracker.api.auth import issue_token
 from tracker.extensions import db
 from tracker.models import ApiToken, User
+from tracker.operations.tokens import issue_token
 
 tokens_cli = AppGroup("tokens", help="API tokens.")
 

@@ -8,11 +8,10 @@ from typing import Any
 from flask_smorest import Blueprint, abort
 from marshmallow import RAISE, Schema, fields
 
-from tracker.access import can_see_engineer, manages
+from tracker import policy
 from tracker.api.auth import api_user
-from tracker.emails import normalise
 from tracker.extensions import db
-from tracker.models import LearningPath, Role, User
+from tracker.models import LearningPath
 from tracker.operations import AlreadyEnrolled, RecordError, enrol
 
 bp = Blueprint(
@@ -46,16 +45,11 @@ class EnrolmentOut(Schema):
 def post_enrolment(data: dict[str, Any]) -> dict[str, Any]:
     """Enrol an engineer on a path (self), or assign it (their manager, L&D); 409 if on it."""
     caller = api_user()
-    engineer = db.session.scalar(db.select(User).where(User.email == normalise(data["engineer"])))
-    if engineer is None or not can_see_engineer(caller, engineer):
-        abort(404, message=f"There is no engineer {data['engineer']!r} you can see.")
-    allowed = (
-        caller.id == engineer.id
-        or manages(caller, engineer)
-        or caller.has_role(Role.LD, Role.ADMIN)
+    engineer = policy.visible_engineer(caller, email=data["engineer"])
+    policy.require(
+        policy.may_assign(caller, engineer),
+        "Only the engineer, their manager or L&D may enrol them.",
     )
-    if not allowed:
-        abort(403, message="Only the engineer, their manager or L&D may enrol them.")
     path = db.session.scalar(db.select(LearningPath).where(LearningPath.key == data["path"]))
     if path is None:
         abort(404, message=f"There is no learning path {data['path']!r}.")

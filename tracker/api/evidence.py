@@ -1,7 +1,8 @@
-"""Recording evidence over the API, and verifying it."""
+"""Recording evidence over the API, and verifying it (four eyes)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -9,12 +10,13 @@ from typing import Any
 from flask_smorest import Blueprint, abort
 from marshmallow import RAISE, Schema, fields, validate
 
-from tracker.access import can_see_engineer, manages
+from tracker import policy
 from tracker.api.auth import api_user
-from tracker.emails import normalise
+from tracker.api.shapes import evidence_json
 from tracker.extensions import db
 from tracker.models import Evidence, Module, User
 from tracker.operations import (
+    AttemptInput,
     CompletionInput,
     RecordError,
     decide,
@@ -45,10 +47,13 @@ class CompletionIn(Strict):
 
 
 class AttemptIn(Strict):
-    engineer = fields.String(required=True)
-    module = fields.String(required=True)
+    engineer = fields.String(required=True, metadata={"description": "The engineer's email."})
+    module = fields.String(required=True, metadata={"description": "A module key."})
     taken_on = fields.Date(required=True)
     score = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=100))
+    hours = fields.Float(validate=validate.Range(min=0, max=1000))
+    evidence_url = fields.String(load_default="", validate=validate.Length(max=500))
+    notes = fields.String(load_default="", validate=validate.Length(max=5000))
 
 
 class DecisionIn(Strict):
@@ -67,45 +72,47 @@ class EvidenceOut(Schema):
     status = fields.String(
         required=True, metadata={"enum": ["valid", "pending", "verified", "rejected", "withdrawn"]}
     )
+    recorded_by = fields.String(allow_none=True, metadata={"description": "Who recorded it."})
+    decided_by = fields.String(metadata={"description": "Who verified or rejected it."})
+    decided_at = fields.String(metadata={"description": "When it was decided (UTC)."})
 
 
-def evidence_json(evidence: Evidence, engineer: User, module: Module) -> dict[str, Any]:
-    """Return a piece of evidence in the API's record shape."""
-    out: dict[str, Any] = {
-        "id": evidence.id,
-        "engineer": engineer.email,
-        "module": module.key,
-        "kind": evidence.kind.value,
-        "date": evidence.date.isoformat(),
-        "status": evidence.status.value,
-    }
-    if evidence.score is not None:
-        out.update(score=evidence.score, passed=evidence.passed)
-    return out
+def _hours(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(str(round(value, 1)))
 
 
 def _subject(email: str, module_key: str) -> tuple[User, Module]:
     """The engineer the caller may record for, and the module; 404 or 403 otherwise."""
     caller = api_user()
-    engineer = db.session.scalar(db.select(User).where(User.email == normalise(email)))
-    if engineer is None or not can_see_engineer(caller, engineer):
-        abort(404, message=f"There is no engineer {email!r} you can see.")
-    if caller.id != engineer.id and not manages(caller, engineer):
-        abort(403, message="Only the engineer or their manager may record their evidence.")
+    engineer = policy.visible_engineer(caller, email=email)
+    policy.require(
+        policy.may_record_for(caller, engineer),
+        "Only the engineer or their manager may record their evidence.",
+    )
     module = db.session.scalar(db.select(Module).where(Module.key == module_key))
     if module is None:
         abort(404, message=f"There is no module {module_key!r}.")
     return engineer, module
 
 
-def _saved(evidence_fn, engineer: User, module: Module) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _email(user_id: int | None) -> str | None:
+    return db.session.scalar(db.select(User.email).where(User.id == user_id)) if user_id else None
+
+
+def _saved(write: Callable[[], Evidence], engineer: User, module: Module) -> dict[str, Any]:
     try:
-        evidence = evidence_fn()
+        evidence = write()
     except RecordError as error:
         db.session.rollback()
         abort(422, message="The request has invalid fields.", errors=error.fields)
     db.session.commit()
-    return evidence_json(evidence, engineer, module)
+    return evidence_json(
+        evidence,
+        engineer.email,
+        module.key,
+        _email(evidence.recorded_by_id),
+        _email(evidence.decided_by_id),
+    )
 
 
 @bp.route("/completions", methods=["POST"])
@@ -114,12 +121,8 @@ def _saved(evidence_fn, engineer: User, module: Module) -> dict[str, Any]:  # ty
 def post_completion(data: dict[str, Any]) -> dict[str, Any]:
     """Record a completion (the engineer, or their manager)."""
     engineer, module = _subject(data["engineer"], data["module"])
-    hours = data.get("hours")
     entry = CompletionInput(
-        data["completed_on"],
-        None if hours is None else Decimal(str(round(hours, 1))),
-        data["evidence_url"],
-        data["notes"],
+        data["completed_on"], _hours(data.get("hours")), data["evidence_url"], data["notes"]
     )
     return _saved(
         lambda: record_completion(engineer, module, entry, api_user(), date.today(), source="api"),
@@ -134,16 +137,15 @@ def post_completion(data: dict[str, Any]) -> dict[str, Any]:
 def post_attempt(data: dict[str, Any]) -> dict[str, Any]:
     """Record an assessment attempt (the engineer, or their manager); scored on the pass mark."""
     engineer, module = _subject(data["engineer"], data["module"])
+    attempt = AttemptInput(
+        data["taken_on"],
+        data["score"],
+        _hours(data.get("hours")),
+        data["evidence_url"],
+        data["notes"],
+    )
     return _saved(
-        lambda: record_attempt(
-            engineer,
-            module,
-            data["taken_on"],
-            data["score"],
-            api_user(),
-            date.today(),
-            source="api",
-        ),
+        lambda: record_attempt(engineer, module, attempt, api_user(), date.today(), source="api"),
         engineer,
         module,
     )
@@ -153,20 +155,22 @@ def post_attempt(data: dict[str, Any]) -> dict[str, Any]:
 @bp.arguments(DecisionIn)
 @bp.response(200, EvidenceOut)
 def post_verification(data: dict[str, Any], evidence_id: int) -> dict[str, Any]:
-    """Verify or reject pending evidence (the engineer's manager; never one's own)."""
+    """Verify or reject pending evidence (four eyes: never its subject nor who recorded it)."""
     caller = api_user()
     evidence = db.session.get(Evidence, evidence_id)
     engineer = db.session.get(User, evidence.user_id) if evidence else None
-    if evidence is None or engineer is None or not can_see_engineer(caller, engineer):
+    if evidence is None or engineer is None or not policy.may_see_engineer(caller, engineer):
         abort(404, message=f"There is no evidence {evidence_id} you can see.")
-    if engineer.id == caller.id or not manages(caller, engineer):
-        abort(403, message="Only the engineer's manager may decide their evidence.")
-    module = db.session.get(Module, evidence.module_id)
-    return _saved(
-        lambda: (
-            decide(evidence, caller, data["decision"] == "verified", data["reason"]),
-            evidence,
-        )[1],
-        engineer,
-        module,
+    who = policy.deciders_of(engineer, evidence.recorded_by_id)
+    policy.require(
+        policy.may_decide(caller, engineer.id, evidence.recorded_by_id, who),
+        "Four eyes: evidence is decided by a manager of the engineer's team who neither "
+        "recorded it nor is its subject (or by L&D where no such manager exists).",
     )
+    module = db.session.get_one(Module, evidence.module_id)
+
+    def write() -> Evidence:
+        decide(evidence, caller, data["decision"] == "verified", data["reason"])
+        return evidence
+
+    return _saved(write, engineer, module)

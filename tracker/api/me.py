@@ -7,11 +7,12 @@ from typing import Any
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
-from tracker.api.auth import api_user, tokens_of
+from tracker.api.auth import api_user
 from tracker.api.pagination import ListArgsSchema, list_schema, paginate
 from tracker.api.schemas import MeSchema, TokenSchema
 from tracker.extensions import db
 from tracker.models import Role, Team, TeamManager
+from tracker.reads.tokens import tokens_of
 
 bp = Blueprint(
     "api_me", __name__, url_prefix="/api/v1", description="The caller and their API tokens."

@@ -5,16 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, ValidationError, fields, validates
 
-from tracker.access import can_see_engineer
+from tracker import policy
 from tracker.api.auth import api_user
-from tracker.emails import normalise
-from tracker.extensions import db
-from tracker.models import User
-from tracker.progress import compute_progress, progress_json
-from tracker.queries import load_catalogue, load_people
+from tracker.api.shapes import progress_json
+from tracker.reads.progress import progress_of
 
 bp = Blueprint(
     "api_progress", __name__, url_prefix="/api/v1", description="Engineers' progress and readiness."
@@ -65,10 +62,6 @@ def engineer_progress(args: dict[str, Any], email: str) -> dict[str, Any]:
     enrolled paths with their next step and status, and the evidence — as of `as_of`.
     Someone you may not see answers 404, as if they did not exist.
     """
-    engineer = db.session.scalar(db.select(User).where(User.email == normalise(email)))
-    if engineer is None or not can_see_engineer(api_user(), engineer):
-        abort(404, message=f"There is no engineer {email!r} you can see.")
-    as_of = args["as_of"] or date.today()
-    records = load_people([engineer.id])[engineer.id]
-    progress = compute_progress(load_catalogue(), records, as_of)
-    return progress_json(engineer.email, engineer.name, progress, records)
+    engineer = policy.visible_engineer(api_user(), email=email)
+    progress = progress_of(engineer.id, args["as_of"] or date.today())
+    return progress_json(engineer.email, engineer.name, progress)

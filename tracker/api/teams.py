@@ -8,12 +8,13 @@ from typing import Any
 from flask_smorest import Blueprint, abort
 from marshmallow import RAISE, Schema, ValidationError, fields, validates
 
-from tracker.access import can_see_team
+from tracker import policy
 from tracker.api.auth import api_user
+from tracker.api.shapes import team_readiness_json
 from tracker.extensions import db
 from tracker.models import Team
-from tracker.queries import load_catalogue
-from tracker.team.readiness import team_readiness, team_readiness_json
+from tracker.reads.catalogue import load_catalogue
+from tracker.reads.team import team_readiness
 
 bp = Blueprint(
     "api_teams",
@@ -59,7 +60,7 @@ def readiness_of_team(args: dict[str, Any], team_id: int) -> dict[str, Any]:
     target with the engineers projected ready by its date and the gap to hire or move.
     """
     team = db.session.get(Team, team_id)
-    if team is None or not can_see_team(api_user(), team_id):
+    if team is None or not policy.may_see_team(api_user(), team_id):
         abort(404, message=f"There is no team {team_id} you can see.")
     catalogue = load_catalogue()
     if args["role"] not in catalogue.roles:

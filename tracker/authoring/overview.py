@@ -8,7 +8,6 @@ from flask import Response, render_template, request
 from sqlalchemy import func
 
 from tracker import audit
-from tracker.access import role_required
 from tracker.authoring import bp
 from tracker.authoring.editing import MODELS, row_or_404
 from tracker.authoring.forms import UploadForm
@@ -25,6 +24,7 @@ from tracker.models import (
     Role,
     RoleRequirement,
 )
+from tracker.policy import role_required
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 

@@ -8,7 +8,6 @@ from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from tracker import audit
-from tracker.access import role_required
 from tracker.authoring import bp
 from tracker.authoring.editing import (
     LABELS,
@@ -23,6 +22,7 @@ from tracker.authoring.forms import FORMS
 from tracker.catalogue.exporter import export_data
 from tracker.extensions import db
 from tracker.models import Role, utcnow
+from tracker.policy import role_required
 
 TITLE = {"competencies": "name", "roles": "name", "modules": "title", "paths": "name"}
 

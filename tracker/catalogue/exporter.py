@@ -18,7 +18,7 @@ from tracker.models import (
     RoleRequirement,
     TargetRole,
 )
-from tracker.queries import grouped_rows
+from tracker.reads.records import grouped_rows
 
 
 def _live(model: type) -> list:

@@ -7,51 +7,54 @@ from datetime import date
 from flask import Response, abort, request
 from flask_login import current_user, login_required
 
-from tracker.access import can_see_engineer
+from tracker import policy
 from tracker.chart_response import MIMETYPES, chart_response
-from tracker.charts import levels
 from tracker.csv_export import csv_response
 from tracker.engineer import bp
-from tracker.extensions import db
-from tracker.models import User
-from tracker.progress import compute_progress
-from tracker.queries import load_catalogue, load_people
+from tracker.query_args import as_of_arg
+from tracker.reads.catalogue import Catalogue, load_catalogue
+from tracker.reads.charts import engineer_levels
+from tracker.reads.progress import progress_of
+from tracker.reads.versions import figure_key, person
+
+
+def _closest_role(user_id: int, as_of: date, catalogue: Catalogue) -> str:
+    roles = progress_of(user_id, as_of, catalogue).roles
+    return roles[0].role if roles else ""
 
 
 @bp.get("/<int:user_id>/levels.<fmt>")
 @login_required
 def levels_chart(user_id: int, fmt: str) -> Response:
-    """Demonstrated, required and claimed levels for a role (the engineer, their manager, L&D)."""
-    engineer = db.session.get(User, user_id)
-    if (
-        engineer is None
-        or not can_see_engineer(current_user, engineer)
-        or fmt not in (*MIMETYPES, "csv")
-    ):
+    """Demonstrated, required and claimed levels for a role as of a date (self, manager, L&D)."""
+    engineer = policy.visible_engineer(current_user, user_id=user_id)
+    if fmt not in (*MIMETYPES, "csv"):
         abort(404)
     catalogue = load_catalogue()
-    progress = compute_progress(catalogue, load_people([user_id])[user_id], date.today())
-    role_key = request.args.get("role") or (progress.roles[0].role if progress.roles else "")
-    role = catalogue.roles.get(role_key)
-    if role is None:
+    as_of = as_of_arg()
+    role_key = request.args.get("role") or _closest_role(user_id, as_of, catalogue)
+    if role_key not in catalogue.roles:
         abort(404)
-    keys = [r.competency for r in role.requirements]
-    rows = [
-        [k, progress.levels.get(k, 0), r.level, progress.claims.get(k, 0)]
-        for k, r in zip(keys, role.requirements, strict=True)
-    ]
-    title = f"{engineer.name}: {catalogue.names.get(role_key, role_key)}"
     if fmt == "csv":
-        return csv_response(
-            f"{engineer.name}-{role_key}.csv",
-            ["competency", "demonstrated", "required", "claimed"],
-            rows,
+        data = engineer_levels(
+            progress_of(user_id, as_of, catalogue), catalogue, role_key, engineer.name
         )
-    names = [catalogue.names.get(k, k) for k in keys]
+        return csv_response(
+            f"{engineer.name}-{role_key}-{as_of.isoformat()}.csv", data.headers, data.rows
+        )
+    key = figure_key(
+        "levels",
+        catalogue,
+        role_key,
+        as_of,
+        "self" if engineer.id == current_user.id else "other",
+        members=[person(engineer)],
+        engineer_id=engineer.id,
+    )
     return chart_response(
         fmt,
-        (title, rows),
-        lambda: levels(
-            names, [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows], title
-        ),
+        key,
+        lambda: engineer_levels(
+            progress_of(user_id, as_of, catalogue), catalogue, role_key, engineer.name
+        ).draw(),
     )

@@ -8,13 +8,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from tracker.access import role_required
 from tracker.engineer import bp
 from tracker.extensions import db
 from tracker.models import Competency, Enrolment, LearningPath, Role
 from tracker.operations import RecordError, enrol, leave, set_claims
-from tracker.progress import compute_progress
-from tracker.queries import load_catalogue, load_people
+from tracker.policy import role_required
+from tracker.reads.catalogue import load_catalogue
+from tracker.reads.progress import progress_of
 
 
 @bp.get("/paths")
@@ -22,14 +22,18 @@ from tracker.queries import load_catalogue, load_people
 def paths() -> str:
     """Target roles, closest first, each with its paths; yours marked, with how they go."""
     catalogue = load_catalogue()
-    records = load_people([current_user.id])[current_user.id]
-    progress = compute_progress(catalogue, records, date.today())
+    progress = progress_of(current_user.id, date.today(), catalogue)
     by_role: dict[str, list[str]] = {}
     for key, plan in catalogue.paths.items():
         by_role.setdefault(plan.role, []).append(key)
     mine = {p.path: p for p in progress.paths}
     return render_template(
-        "engineer/paths.html", progress=progress, by_role=by_role, mine=mine, names=catalogue.names
+        "engineer/paths.html",
+        progress=progress,
+        by_role=by_role,
+        mine=mine,
+        names=catalogue.names,
+        urls=catalogue.urls,
     )
 
 
@@ -95,9 +99,7 @@ def self_assessment() -> Response | str | tuple[str, int]:
         db.session.commit()
         flash("Saved. Claimed levels are shown beside what you have demonstrated.", "success")
         return redirect(url_for("engineer.self_assessment"))
-    catalogue = load_catalogue()
-    records = load_people([current_user.id])[current_user.id]
-    progress = compute_progress(catalogue, records, date.today())
+    progress = progress_of(current_user.id, date.today())
     return render_template(
         "engineer/self_assessment.html", competencies=competencies, progress=progress
     )

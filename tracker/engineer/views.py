@@ -1,4 +1,4 @@
-"""Log evidence; list it with its status; withdraw what is still pending."""
+"""Log evidence; list it with what it means and who decided it; withdraw what is still pending."""
 
 from __future__ import annotations
 
@@ -8,13 +8,23 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from tracker.access import role_required
+from tracker import policy
 from tracker.engineer import bp
 from tracker.engineer.forms import LogForm
 from tracker.extensions import db
-from tracker.models import Evidence, Module, Role, User
-from tracker.operations import CompletionInput, RecordError, record_attempt, record_completion
+from tracker.models import Evidence, EvidenceStatus, Module, Role, User
+from tracker.operations import (
+    AttemptInput,
+    CompletionInput,
+    RecordError,
+    record_attempt,
+    record_completion,
+)
 from tracker.operations import withdraw as withdraw_evidence
+from tracker.policy import role_required
+from tracker.reads.catalogue import load_catalogue
+from tracker.reads.evidence import evidence_of
+from tracker.reads.progress import Progress, progress_of, readiness_changes
 
 FIELD_OF = {
     "date": "on",
@@ -25,67 +35,78 @@ FIELD_OF = {
 }
 
 
+def _record(form: LogForm, me: User, module: Module) -> Evidence:
+    url, notes, hours = form.evidence_url.data or "", form.notes.data or "", form.hours.data
+    if form.kind.data == "attempt":
+        attempt = AttemptInput(form.on.data, form.score.data, hours, url, notes)
+        return record_attempt(me, module, attempt, me, date.today())
+    entry = CompletionInput(form.on.data, hours, url, notes)
+    return record_completion(me, module, entry, me, date.today())
+
+
 @bp.route("/log", methods=["GET", "POST"])
 @role_required(Role.ENGINEER)
 def log() -> Response | str | tuple[str, int]:
-    """Log a completion or an assessment attempt."""
+    """Log a completion or an assessment attempt, and say what it changed."""
     form = LogForm()
     if form.validate_on_submit():
         me: User = current_user._get_current_object()
         module = db.session.scalar(db.select(Module).where(Module.key == form.module.data))
         if module is None:
             abort(404)
+        catalogue = load_catalogue()
+        before = progress_of(me.id, date.today(), catalogue)
         try:
-            if form.kind.data == "attempt":
-                evidence = record_attempt(
-                    me,
-                    module,
-                    form.on.data,
-                    form.score.data,
-                    me,
-                    date.today(),
-                    form.evidence_url.data or "",
-                )
-            else:
-                entry = CompletionInput(
-                    form.on.data,
-                    form.hours.data,
-                    form.evidence_url.data or "",
-                    form.notes.data or "",
-                )
-                evidence = record_completion(me, module, entry, me, date.today())
+            evidence = _record(form, me, module)
         except RecordError as error:
             db.session.rollback()
             for name, why in error.fields.items():
                 getattr(form, FIELD_OF.get(name, "module")).errors.append(why)
             return render_template("engineer/log.html", form=form), 422
+        after = progress_of(me.id, date.today(), catalogue)
+        message = logged_message(evidence, module, before, after, catalogue.names, me)
         db.session.commit()
-        flash(_logged_message(evidence), "success")
+        flash(message, "success")
         return redirect(url_for("engineer.evidence"))
     status = 422 if form.errors else 200
     return render_template("engineer/log.html", form=form), status
 
 
-def _logged_message(evidence: Evidence) -> str:
-    if evidence.status.value == "pending":
-        return "Logged. It counts once your manager verifies it."
+def logged_message(
+    evidence: Evidence,
+    module: Module,
+    before: Progress,
+    after: Progress,
+    names: dict[str, str],
+    me: User,
+) -> str:
+    """Say what logging changed: readiness before and after, or why it did not change."""
+    if evidence.status is EvidenceStatus.PENDING:
+        who = policy.deciders_of(me, me.id)
+        decider = "your manager" if who.managers else "L&D"
+        return f"Logged. It counts once {decider} verifies it."
     if evidence.passed is False:
-        return f"Logged: {evidence.score}% is below the pass mark. You can try again."
-    return "Logged. It counts toward your readiness now."
+        return (
+            f"Logged: {evidence.score}% is below the pass mark of {module.pass_mark}%. "
+            "You can try again."
+        )
+    changes = readiness_changes(before, after)
+    if not changes:
+        return "Logged. It added no level you did not already have, so your readiness is unchanged."
+    role, was, now = changes[0]
+    more = (
+        f" (and {len(changes) - 1} more role{'s' if len(changes) > 2 else ''})"
+        if len(changes) > 1
+        else ""
+    )
+    return f"Logged. Readiness for {names.get(role, role)}: {was:.1f}% → {now:.1f}%{more}."
 
 
 @bp.get("/evidence")
 @role_required(Role.ENGINEER)
 def evidence() -> str:
-    """Every piece of your evidence, newest first, with its status."""
-    rows = db.session.execute(
-        db.select(Evidence, Module.title, User.name)
-        .join(Module, Module.id == Evidence.module_id)
-        .outerjoin(User, User.id == Evidence.decided_by_id)
-        .where(Evidence.user_id == current_user.id)
-        .order_by(Evidence.date.desc(), Evidence.id.desc())
-    ).all()
-    return render_template("engineer/evidence.html", rows=rows)
+    """Every piece of your evidence, newest first, with what it means and who decided it."""
+    return render_template("engineer/evidence.html", rows=evidence_of(current_user.id))
 
 
 @bp.post("/evidence/<int:evidence_id>/withdraw")

@@ -1,4 +1,4 @@
-"""Managers' pages: the verification queue of their teams' evidence."""
+"""Managers' and L&D's pages: team dashboards, charts, engineers, the queue, assignments."""
 
 from flask import Blueprint
 
@@ -9,5 +9,6 @@ from tracker.team import (  # noqa: E402,F401  (routes register on bp)
     chart_views,
     company,
     dashboard,
+    engineer,
     verify,
 )

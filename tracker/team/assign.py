@@ -8,18 +8,20 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from tracker.access import managed_team_ids, role_required
+from tracker import policy
 from tracker.extensions import db
 from tracker.models import LearningPath, Role, Team, User
-from tracker.operations import AlreadyEnrolled, RecordError, enrol
+from tracker.operations import Assigned, RecordError
+from tracker.operations import assign as assign_path
+from tracker.policy import role_required
 from tracker.team import bp
 
 
 def assignable(viewer: User) -> list[User]:
     """Engineers the viewer may assign: their teams' (managers), everyone's (L&D, admins)."""
     query = db.select(User).where(User.active.is_(True), User.role_links.any(role=Role.ENGINEER))
-    if not viewer.has_role(Role.LD, Role.ADMIN):
-        query = query.where(User.team_id.in_(managed_team_ids(viewer)))
+    if not policy.sees_everyone(viewer):
+        query = query.where(User.team_id.in_(policy.managed_team_ids(viewer)))
     return list(db.session.scalars(query.order_by(User.name)))
 
 
@@ -62,22 +64,42 @@ def assign() -> Response | str | tuple[str, int]:
 
 
 def _assign(
-    viewer: User, path: LearningPath, chosen: list[User], due: date | None, page: dict
-) -> Response | tuple[str, int]:  # type: ignore[type-arg]
-    added, skipped = 0, []
+    viewer: User,
+    path: LearningPath,
+    chosen: list[User],
+    due: date | None,
+    page: dict,  # type: ignore[type-arg]
+) -> Response | tuple[str, int]:
+    outcomes: dict[Assigned, list[str]] = {outcome: [] for outcome in Assigned}
     try:
         for person in chosen:
-            try:
-                with db.session.begin_nested():
-                    enrol(person, path, viewer, due, date.today())
-                added += 1
-            except AlreadyEnrolled:
-                skipped.append(person.name)
+            policy.require(policy.may_assign(viewer, person), "You may not assign this person.")
+            outcomes[assign_path(person, path, viewer, due, date.today())].append(person.name)
     except RecordError as error:
         db.session.rollback()
-        flash(f"Nothing was assigned: {error}.", "error")
+        flash(f"Nothing was assigned. {error}", "error")
         return render_template("team/assign.html", **page), 422
     db.session.commit()
-    note = f" ({', '.join(skipped)} already on it)" if skipped else ""
-    flash(f"Assigned {path.name} to {added} engineer{'' if added == 1 else 's'}{note}.", "success")
+    flash(*assignment_message(path, outcomes, due))
     return redirect(url_for("team.assign"))
+
+
+def assignment_message(
+    path: LearningPath, outcomes: dict[Assigned, list[str]], due: date | None
+) -> tuple[str, str]:
+    """Return the message and its category: success only when something changed."""
+    added, redated, unchanged = (outcomes[o] for o in Assigned)
+    parts = []
+    if added:
+        parts.append(f"Assigned {path.name} to {_people(added)}.")
+    if redated and due:
+        parts.append(f"{_people(redated)} already on it: due date now {due.isoformat()}.")
+    if unchanged:
+        parts.append(f"{_people(unchanged)} already on it; nothing changed for them.")
+    return " ".join(parts), "success" if added or redated else "info"
+
+
+def _people(names: list[str]) -> str:
+    if len(names) <= 3:
+        return ", ".join(names)
+    return f"{', '.join(names[:3])} and {len(names) - 3} more"

@@ -2,53 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Response, abort, request
 from flask_login import current_user
 
-from tracker.access import can_see_team, role_required
+from tracker import policy
 from tracker.chart_response import MIMETYPES, chart_response
 from tracker.csv_export import csv_response
 from tracker.extensions import db
 from tracker.models import Role, Team
-from tracker.queries import Catalogue, load_catalogue
+from tracker.policy import role_required
+from tracker.query_args import as_of_arg
+from tracker.reads.catalogue import load_catalogue
+from tracker.reads.charts import TEAM_CHARTS, team_chart
+from tracker.reads.team import team_members
+from tracker.reads.versions import figure_key
 from tracker.team import bp
-from tracker.team.chart_data import (
-    ChartData,
-    bands_by_role,
-    competency_heatmap,
-    ready_forecast,
-    team_data_version,
-    weekly_trend,
-)
-from tracker.team.readiness import team_readiness
-
-CHARTS = ("bands", "trend", "heatmap", "forecast")
 
 
-def chart_data(
-    name: str, team: Team, role_key: str, as_of: date, catalogue: Catalogue | None = None
-) -> ChartData:
-    """Return the numbers of one team chart."""
-    catalogue = catalogue or load_catalogue()
-    if role_key not in catalogue.roles:
-        abort(404)
-    if name == "bands":
-        return bands_by_role(team, catalogue, as_of)
-    if name == "trend":
-        return weekly_trend(team, catalogue, role_key, as_of)
-    if name == "heatmap":
-        return competency_heatmap(team, catalogue, role_key, as_of)
-    result = team_readiness(team, role_key, as_of, catalogue)
-    return ready_forecast(result, catalogue.names.get(role_key, role_key))
-
-
-def _as_of() -> date:
-    try:
-        return min(date.fromisoformat(request.args.get("as_of", "")), date.today())
-    except ValueError:
-        return date.today()
+def audience(team_id: int) -> str:
+    """Return how the viewer may see a team: as one of its managers, or as L&D or an admin."""
+    return "manager" if team_id in policy.managed_team_ids(current_user) else "ld"
 
 
 @bp.get("/<int:team_id>/charts/<name>.<fmt>")
@@ -58,22 +31,29 @@ def chart(team_id: int, name: str, fmt: str) -> Response:
     team = db.session.get(Team, team_id)
     if (
         team is None
-        or not can_see_team(current_user, team_id)
-        or name not in CHARTS
+        or not policy.may_see_team(current_user, team_id)
+        or name not in TEAM_CHARTS
         or fmt not in (*MIMETYPES, "csv")
     ):
         abort(404)
-    as_of = _as_of()
+    as_of = as_of_arg()
     role_key = request.args.get("role", "")
     catalogue = load_catalogue()
-    if fmt == "csv":
-        data = chart_data(name, team, role_key, as_of, catalogue)
-        return csv_response(f"{team.name}-{name}-{as_of.isoformat()}.csv", data.headers, data.rows)
     if role_key not in catalogue.roles:
         abort(404)
-    version = team_data_version(team, catalogue, role_key)
+    if fmt == "csv":
+        data = team_chart(name, team, role_key, as_of, catalogue)
+        return csv_response(f"{team.name}-{name}-{as_of.isoformat()}.csv", data.headers, data.rows)
+    members = [(m.id, m.name) for m in team_members(team_id)]
+    key = figure_key(
+        name,
+        catalogue,
+        role_key,
+        as_of,
+        audience(team_id),
+        team=(team.id, team.name),
+        members=members,
+    )
     return chart_response(
-        fmt,
-        (name, role_key, as_of, version),
-        lambda: chart_data(name, team, role_key, as_of, catalogue).draw(),
+        fmt, key, lambda: team_chart(name, team, role_key, as_of, catalogue).draw()
     )

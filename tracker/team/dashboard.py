@@ -8,15 +8,16 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from tracker import audit
-from tracker.access import can_see_engineer, can_see_team, managed_team_ids, role_required
+from tracker import policy
 from tracker.extensions import db
-from tracker.models import Role, StaffingTarget, TargetRole, Team, User, utcnow
-from tracker.progress import compute_progress
-from tracker.queries import load_catalogue, load_people
+from tracker.models import Role, StaffingTarget, TargetRole, Team, User
+from tracker.operations import RecordError, retire_target, set_target
+from tracker.policy import role_required
+from tracker.query_args import as_of_arg
+from tracker.reads.catalogue import load_catalogue
+from tracker.reads.charts import TEAM_CHARTS, team_chart
+from tracker.reads.team import team_figures, team_readiness
 from tracker.team import bp
-from tracker.team.chart_views import CHARTS, chart_data
-from tracker.team.readiness import team_readiness
 
 SORTS = {
     "name": lambda r: (r.name.lower(),),
@@ -29,8 +30,8 @@ SORTS = {
 def visible_teams(viewer: User) -> list[Team]:
     """Teams the viewer may open: the ones they manage; every team for L&D and admins."""
     query = db.select(Team).order_by(Team.name)
-    if not viewer.has_role(Role.LD, Role.ADMIN):
-        query = query.where(Team.id.in_(managed_team_ids(viewer)))
+    if not policy.sees_everyone(viewer):
+        query = query.where(Team.id.in_(policy.managed_team_ids(viewer)))
     return list(db.session.scalars(query))
 
 
@@ -50,12 +51,9 @@ def default_role(team_id: int, roles: list[str]) -> str:
     return key if key in roles else roles[0]
 
 
-def _as_of() -> date:
-    try:
-        value = date.fromisoformat(request.args.get("as_of", ""))
-    except ValueError:
-        return date.today()
-    return min(value, date.today())
+def view_args(source: dict[str, str]) -> dict[str, str]:
+    """Return the role, date and sort being viewed, to carry through links and redirects."""
+    return {k: source[k] for k in ("role", "as_of", "sort") if source.get(k)}
 
 
 @bp.get("/")
@@ -65,7 +63,7 @@ def dashboard_home() -> Response | str:
     teams = visible_teams(current_user)
     if not teams:
         return render_template("team/no_team.html")
-    return redirect(url_for("team.dashboard", team_id=teams[0].id))
+    return redirect(url_for("team.dashboard", team_id=teams[0].id, **view_args(request.args)))
 
 
 @bp.get("/<int:team_id>/")
@@ -73,7 +71,7 @@ def dashboard_home() -> Response | str:
 def dashboard(team_id: int) -> str:
     """Engineers per band, and each engineer's readiness, projection and last activity."""
     team = db.session.get(Team, team_id)
-    if team is None or not can_see_team(current_user, team_id):
+    if team is None or not policy.may_see_team(current_user, team_id):
         abort(404)
     catalogue = load_catalogue()
     if not catalogue.roles:
@@ -81,9 +79,11 @@ def dashboard(team_id: int) -> str:
     role = request.args.get("role", "")
     role = role if role in catalogue.roles else default_role(team_id, sorted(catalogue.roles))
     sort = request.args.get("sort", "readiness")
-    result = team_readiness(team, role, _as_of(), catalogue)
+    as_of = as_of_arg()
+    loaded = team_figures(team_id, catalogue, as_of)
+    result = team_readiness(team, role, as_of, catalogue, loaded)
     rows = sorted(result.engineers, key=SORTS.get(sort, SORTS["readiness"]))
-    figures = {name: chart_data(name, team, role, result.as_of, catalogue) for name in CHARTS}
+    figures = {name: team_chart(name, team, role, as_of, catalogue, loaded) for name in TEAM_CHARTS}
     return render_template(
         "team/dashboard.html",
         result=result,
@@ -92,71 +92,38 @@ def dashboard(team_id: int) -> str:
         names=catalogue.names,
         roles=sorted(catalogue.roles, key=lambda k: catalogue.names.get(k, k)),
         teams=visible_teams(current_user),
-        may_set_targets=team_id in managed_team_ids(current_user),
+        may_set_targets=policy.may_set_targets(current_user, team_id),
         figures=figures,
     )
 
 
-@bp.get("/engineers/<int:user_id>")
-@role_required(Role.MANAGER, Role.LD)
-def engineer_progress(user_id: int) -> str:
-    """One engineer's progress, read only, for their manager or L&D."""
-    engineer = db.session.get(User, user_id)
-    if (
-        engineer is None
-        or engineer.id == current_user.id
-        or not can_see_engineer(current_user, engineer)
-    ):
-        abort(404)
-    catalogue = load_catalogue()
-    as_of = _as_of()
-    progress = compute_progress(catalogue, load_people([user_id])[user_id], as_of)
-    return render_template(
-        "team/engineer.html", engineer=engineer, progress=progress, names=catalogue.names
-    )
+def _back(team_id: int) -> Response:
+    return redirect(url_for("team.dashboard", team_id=team_id, **view_args(request.form)))
 
 
 @bp.post("/<int:team_id>/targets")
 @role_required(Role.MANAGER)
 def add_target(team_id: int) -> Response:
     """Set a staffing target: N people ready for a role by a date (the team's managers)."""
-    if team_id not in managed_team_ids(current_user):
+    if not policy.may_set_targets(current_user, team_id):
         abort(404)
-    role_key = request.form.get("role", "")
-    role = db.session.scalar(
-        db.select(TargetRole).where(TargetRole.key == role_key, TargetRole.archived_at.is_(None))
-    )
-    count, by = request.form.get("count", ""), request.form.get("by", "")
+    form = request.form
     try:
-        target_date = date.fromisoformat(by)
-    except ValueError:
-        target_date = None
-    if (
-        role is None
-        or not count.isdigit()
-        or not 1 <= int(count) <= 1000
-        or target_date is None
-        or target_date <= date.today()
-    ):
-        flash(
-            "A target needs a role, a number of people from 1 to 1000 and a future date; "
-            "nothing was saved.",
-            "error",
+        set_target(
+            team_id,
+            form.get("role", ""),
+            form.get("count", ""),
+            form.get("by", ""),
+            current_user._get_current_object(),
+            date.today(),
         )
-        return redirect(url_for("team.dashboard", team_id=team_id, role=role_key))
-    db.session.add(
-        StaffingTarget(
-            team_id=team_id,
-            role_id=role.id,
-            count=int(count),
-            by=target_date,
-            created_by_id=current_user.id,
-        )
-    )
-    audit.record("target.set", f"team {team_id}", f"{count} {role.key} by {target_date}")
+    except RecordError as error:
+        db.session.rollback()
+        flash(f"The target was not saved. {error}", "error")
+        return _back(team_id)
     db.session.commit()
     flash("Staffing target saved.", "success")
-    return redirect(url_for("team.dashboard", team_id=team_id, role=role.key))
+    return _back(team_id)
 
 
 @bp.post("/<int:team_id>/targets/<int:target_id>/archive")
@@ -164,10 +131,13 @@ def add_target(team_id: int) -> Response:
 def archive_target(team_id: int, target_id: int) -> Response:
     """Retire a staffing target; it stays on record."""
     target = db.session.get(StaffingTarget, target_id)
-    if target is None or target.team_id != team_id or team_id not in managed_team_ids(current_user):
+    if (
+        target is None
+        or target.team_id != team_id
+        or not policy.may_set_targets(current_user, team_id)
+    ):
         abort(404)
-    target.archived_at = utcnow()
-    audit.record("target.archived", f"team {team_id}", f"target {target_id}")
+    retire_target(target, current_user._get_current_object())
     db.session.commit()
     flash("Staffing target retired.", "success")
-    return redirect(url_for("team.dashboard", team_id=team_id))
+    return _back(team_id)

@@ -1,4 +1,4 @@
-"""The verification queue: managers approve or reject their teams' pending evidence."""
+"""The verification queue: evidence waiting for a decision, decided under four eyes."""
 
 from __future__ import annotations
 
@@ -6,64 +6,60 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from tracker.access import manages, role_required
+from tracker import policy
 from tracker.extensions import db
-from tracker.models import Evidence, Role, User
+from tracker.models import Role
 from tracker.operations import RecordError, decide
+from tracker.policy import role_required
+from tracker.reads.queue import QueueRow, queue
 from tracker.team import bp
-from tracker.team.queue import queue_query
+
+
+def _page(rows: list[QueueRow], chosen: set[int] | None = None, error: str = "") -> str:
+    return render_template(
+        "team/verify.html",
+        rows=rows,
+        may_decide={r.evidence.id for r in rows if r.may_decide},
+        chosen=chosen or set(),
+        reason_error=error,
+        reason=request.form.get("reason", ""),
+    )
 
 
 @bp.get("/verify")
 @role_required(Role.MANAGER, Role.LD)
 def verify() -> str:
-    """Pending evidence from the engineers of the teams you manage (L&D: every team, read only)."""
-    viewer = current_user._get_current_object()
-    rows = db.session.execute(queue_query(viewer).order_by(Evidence.date, Evidence.id)).all()
-    may_decide = (
-        {e.id for e, engineer, _ in rows if engineer.id != viewer.id and manages(viewer, engineer)}
-        if viewer.has_role(Role.MANAGER)
-        else set()
-    )
-    return render_template("team/verify.html", rows=rows, may_decide=may_decide)
-
-
-def _decidable(ids: list[int], manager: User) -> list[Evidence] | None:
-    """Return the evidence to decide, or None when any id is not this manager's to decide."""
-    rows = db.session.execute(
-        db.select(Evidence, User)
-        .join(User, User.id == Evidence.user_id)
-        .where(Evidence.id.in_(ids))
-    ).all()
-    if len(rows) != len(set(ids)):
-        return None
-    for _, engineer in rows:
-        if engineer.id == manager.id or not manages(manager, engineer):
-            return None
-    return [evidence for evidence, _ in rows]
+    """Pending evidence of the teams you manage (L&D: every team), with who decides each."""
+    return _page(queue(current_user._get_current_object()))
 
 
 @bp.post("/verify")
-@role_required(Role.MANAGER)
+@role_required(Role.MANAGER, Role.LD)
 def decide_evidence() -> Response | tuple[str, int]:
     """Verify or reject the chosen evidence, all of it or none of it."""
-    manager = current_user._get_current_object()
-    ids = [int(i) for i in request.form.getlist("evidence") if i.isdigit()]
+    viewer = current_user._get_current_object()
+    ids = {int(i) for i in request.form.getlist("evidence") if i.isdigit()}
     decision = request.form.get("decision")
     reason = request.form.get("reason", "").strip()[:2000]
     if not ids or decision not in ("verified", "rejected"):
         flash("Choose at least one piece of evidence, then verify or reject.", "error")
         return redirect(url_for("team.verify"))
-    chosen = _decidable(ids, manager)
-    if chosen is None:
-        flash("Some of that evidence is not yours to decide; nothing was changed.", "error")
-        return redirect(url_for("team.verify"))
+    rows = queue(viewer)
+    chosen = [r for r in rows if r.evidence.id in ids]
+    if len(chosen) != len(ids):
+        raise policy.NotVisible("Some of that evidence is not in a queue you can see.")
+    policy.require(
+        all(r.may_decide for r in chosen),
+        "Some of that evidence is not yours to decide (four eyes): nothing was changed.",
+    )
+    if decision == "rejected" and not reason:
+        return _page(rows, ids, "Say why the evidence is rejected: the engineer sees it."), 422
     try:
-        for evidence in chosen:
-            decide(evidence, manager, decision == "verified", reason)
+        for row in chosen:
+            decide(row.evidence, viewer, decision == "verified", reason)
     except RecordError as error:
         db.session.rollback()
-        flash(f"Nothing was changed: {error}.", "error")
+        flash(f"Nothing was changed. {error}", "error")
         return redirect(url_for("team.verify"))
     db.session.commit()
     flash(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -12,7 +13,6 @@ from tracker.models import (
     Competency,
     Enrolment,
     Evidence,
-    EvidenceStatus,
     LearningPath,
     Module,
     Notification,
@@ -22,14 +22,15 @@ from tracker.models import (
     TeamManager,
     User,
 )
-from tracker.notify import unread
-from tracker.progress import Progress, compute_progress
-from tracker.queries import load_catalogue, load_people
+from tracker.reads.catalogue import load_catalogue
+from tracker.reads.notices import unread
+from tracker.reads.progress import Progress, progress_of
+from tracker.reads.queue import queue
 
 
 @dataclass(frozen=True)
 class TeamSummary:
-    """A managed team: its name, members and pending evidence."""
+    """A managed team: its name, members and the evidence waiting for this manager."""
 
     id: int
     name: str
@@ -44,6 +45,7 @@ class Overview:
     engineer: dict[str, int] | None = None
     progress: Progress | None = None
     names: dict[str, str] = field(default_factory=dict)
+    urls: dict[str, str] = field(default_factory=dict)
     teams: list[TeamSummary] | None = None
     catalogue: dict[str, int] | None = None
     admin: dict[str, int] | None = None
@@ -68,29 +70,22 @@ def engineer_summary(user: User) -> dict[str, int]:
 
 
 def managed_teams(user: User) -> list[TeamSummary]:
-    """Return the teams `user` manages with member and pending-evidence counts."""
+    """Return the teams `user` manages with their members and the evidence `user` may decide."""
     members = (
         db.select(User.team_id, func.count(User.id).label("n"))
         .where(User.active.is_(True))
         .group_by(User.team_id)
         .subquery()
     )
-    pending = (
-        db.select(User.team_id, func.count(Evidence.id).label("n"))
-        .join(Evidence, Evidence.user_id == User.id)
-        .where(Evidence.status == EvidenceStatus.PENDING, User.id != user.id)
-        .group_by(User.team_id)
-        .subquery()
-    )
     rows = db.session.execute(
-        db.select(Team.id, Team.name, members.c.n, pending.c.n)
+        db.select(Team.id, Team.name, members.c.n)
         .join(TeamManager, TeamManager.team_id == Team.id)
         .outerjoin(members, members.c.team_id == Team.id)
-        .outerjoin(pending, pending.c.team_id == Team.id)
         .where(TeamManager.user_id == user.id)
         .order_by(Team.name)
-    )
-    return [TeamSummary(id, name, m or 0, p or 0) for id, name, m, p in rows]
+    ).all()
+    waiting = Counter(r.engineer.team_id for r in queue(user) if r.may_decide)
+    return [TeamSummary(id, name, m or 0, waiting[id]) for id, name, m in rows]
 
 
 def catalogue_summary() -> dict[str, int]:
@@ -118,9 +113,8 @@ def overview_for(user: User, today: date) -> Overview:
     if user.has_role(Role.ENGINEER):
         overview.engineer = engineer_summary(user)
         catalogue = load_catalogue()
-        records = load_people([user.id])[user.id]
-        overview.progress = compute_progress(catalogue, records, today)
-        overview.names = catalogue.names
+        overview.progress = progress_of(user.id, today, catalogue)
+        overview.names, overview.urls = catalogue.names, catalogue.urls
     if user.has_role(Role.MANAGER):
         overview.teams = managed_teams(user)
     if user.has_role(Role.LD):

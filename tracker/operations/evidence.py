@@ -1,7 +1,8 @@
-"""Writes for progress: record evidence, decide it, withdraw it, enrol. Add and flush; never commit.
+"""Writes for evidence: record a completion or an attempt, decide it, withdraw it.
 
 Each function checks the rules that make a record valid and raises RecordError naming the
-field; the caller (a view, the API) decides who may call it and commits once.
+field; the caller (a view, the API) asks the policy who may call it and commits once.
+Add and flush; never commit.
 """
 
 from __future__ import annotations
@@ -14,25 +15,19 @@ from tracker import audit
 from tracker.extensions import db
 from tracker.models import (
     AssessmentKind,
-    Enrolment,
     Evidence,
     EvidenceKind,
     EvidenceStatus,
-    LearningPath,
     Module,
     Notification,
-    SelfAssessment,
     User,
     utcnow,
 )
+from tracker.operations.errors import RecordError
 
 
-class RecordError(ValueError):
-    """Bad input for a record: `fields` maps each field to why."""
-
-    def __init__(self, fields: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in fields.items()))
-        self.fields = fields
+class FourEyes(RecordError):
+    """The subject or the recorder of evidence tried to decide it."""
 
 
 @dataclass(frozen=True)
@@ -45,14 +40,29 @@ class CompletionInput:
     notes: str = ""
 
 
-def _check_common(module: Module, on: date, today: date, url: str) -> dict[str, str]:
+@dataclass(frozen=True)
+class AttemptInput:
+    """What a person enters for an assessment attempt."""
+
+    taken_on: date
+    score: int
+    hours: Decimal | None = None
+    evidence_url: str = ""
+    notes: str = ""
+
+
+def _check_common(
+    module: Module, on: date, today: date, url: str, hours: Decimal | None
+) -> dict[str, str]:
     errors = {}
     if module.archived_at is not None:
-        errors["module"] = "this module is archived"
+        errors["module"] = "This module is archived."
     if on > today:
-        errors["date"] = "cannot be in the future"
+        errors["date"] = "The date cannot be in the future."
     if url and not url.lower().startswith(("http://", "https://")):
-        errors["evidence_url"] = "must be an http(s) link"
+        errors["evidence_url"] = "The evidence link must start with http:// or https://."
+    if hours is not None and not (0 <= hours <= 1000):
+        errors["hours"] = "Hours must be between 0 and 1000."
     return errors
 
 
@@ -65,9 +75,7 @@ def record_completion(
     source: str = "web",
 ) -> Evidence:
     """Add a completion; pending when the module requires verification, valid otherwise."""
-    errors = _check_common(module, data.completed_on, today, data.evidence_url)
-    if data.hours is not None and not (0 <= data.hours <= 1000):
-        errors["hours"] = "must be between 0 and 1000"
+    errors = _check_common(module, data.completed_on, today, data.evidence_url, data.hours)
     if errors:
         raise RecordError(errors)
     status = EvidenceStatus.PENDING if module.requires_verification else EvidenceStatus.VALID
@@ -97,22 +105,21 @@ def record_completion(
 def record_attempt(
     engineer: User,
     module: Module,
-    taken_on: date,
-    score: int,
+    data: AttemptInput,
     by: User,
     today: date,
-    evidence_url: str = "",
     source: str = "web",
 ) -> Evidence:
     """Add an assessment attempt, passed against the pass mark in force now.
 
     A passed project or review attempt waits for a manager's verification.
     """
-    errors = _check_common(module, taken_on, today, evidence_url)
+    score = data.score
+    errors = _check_common(module, data.taken_on, today, data.evidence_url, data.hours)
     if module.assessment_kind is None:
-        errors["module"] = "this module has no assessment; record a completion instead"
+        errors["module"] = "This module has no assessment: log a completion instead."
     if isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= 100:
-        errors["score"] = "must be a whole number from 0 to 100"
+        errors["score"] = "The score must be a whole number from 0 to 100."
     if errors:
         raise RecordError(errors)
     passed = score >= (module.pass_mark or 0)
@@ -122,11 +129,13 @@ def record_attempt(
         user_id=engineer.id,
         module_id=module.id,
         kind=EvidenceKind.ATTEMPT,
-        date=taken_on,
+        date=data.taken_on,
+        hours=data.hours,
+        notes=data.notes.strip(),
         score=score,
         passed=passed,
         status=status,
-        evidence_url=evidence_url.strip(),
+        evidence_url=data.evidence_url.strip(),
         source=source,
         recorded_by_id=by.id,
     )
@@ -142,20 +151,30 @@ def record_attempt(
 
 
 def decide(evidence: Evidence, manager: User, verified: bool, reason: str = "") -> None:
-    """Verify or reject pending evidence, tell its owner, and audit it."""
+    """Verify or reject pending evidence, tell its owner, and audit it.
+
+    Four eyes, whoever calls: the subject and the recorder never decide (the policy says which
+    managers, or L&D, may).
+    """
+    if manager.id in (evidence.user_id, evidence.recorded_by_id):
+        raise FourEyes(
+            {"decision": "Someone else must decide this: you recorded it or it is yours."}
+        )
     if evidence.status is not EvidenceStatus.PENDING:
-        raise RecordError({"decision": f"this evidence is {evidence.status.value}, not pending"})
+        raise RecordError({"decision": f"This evidence is already {evidence.status.value}."})
     if not verified and not reason.strip():
-        raise RecordError({"reason": "say why the evidence is rejected"})
+        raise RecordError({"reason": "Say why the evidence is rejected."})
     evidence.status = EvidenceStatus.VERIFIED if verified else EvidenceStatus.REJECTED
     evidence.decided_by_id, evidence.decided_at = manager.id, utcnow()
     evidence.decision_reason = reason.strip()
     word = "verified" if verified else "rejected"
     why = f": {reason.strip()}" if not verified else ""
+    title = db.session.scalar(db.select(Module.title).where(Module.id == evidence.module_id))
+    what = "attempt at" if evidence.kind is EvidenceKind.ATTEMPT else "completion of"
     db.session.add(
         Notification(
             user_id=evidence.user_id,
-            message=f"{manager.name} {word} your evidence #{evidence.id}{why}",
+            message=f"{manager.name} {word} your {what} {title} ({evidence.date}){why}",
         )
     )
     audit.record(f"evidence.{word}", f"evidence {evidence.id}", reason.strip(), actor=manager)
@@ -164,60 +183,6 @@ def decide(evidence: Evidence, manager: User, verified: bool, reason: str = "") 
 def withdraw(evidence: Evidence, owner: User) -> None:
     """Take back one's own pending evidence; the record stays, marked withdrawn."""
     if evidence.status is not EvidenceStatus.PENDING:
-        raise RecordError({"status": "only pending evidence can be withdrawn"})
+        raise RecordError({"status": "Only evidence that waits for verification can be withdrawn."})
     evidence.status = EvidenceStatus.WITHDRAWN
     audit.record("evidence.withdrawn", f"evidence {evidence.id}", actor=owner)
-
-
-class AlreadyEnrolled(RecordError):
-    """The engineer is already on this path."""
-
-
-def enrol(
-    engineer: User, path: LearningPath, by: User, due_on: date | None, today: date
-) -> Enrolment:
-    """Put an engineer on a path (by themselves, or assigned with an optional due date)."""
-    if path.archived_at is not None:
-        raise RecordError({"path": "this path is archived"})
-    if due_on is not None and due_on < today:
-        raise RecordError({"due_on": "cannot be in the past"})
-    current = db.session.scalar(
-        db.select(Enrolment).where(Enrolment.user_id == engineer.id, Enrolment.path_id == path.id)
-    )
-    if current is not None and current.left_at is None:
-        raise AlreadyEnrolled({"path": f"{engineer.email} is already on {path.key}"})
-    assigned_by = by.id if by.id != engineer.id else None
-    if current is None:
-        current = Enrolment(user_id=engineer.id, path_id=path.id)
-        db.session.add(current)
-    current.left_at, current.assigned_by_id, current.due_on = None, assigned_by, due_on
-    current.enrolled_at = utcnow()
-    db.session.flush()
-    audit.record(
-        "enrolment.added",
-        f"{engineer.email} {path.key}",
-        f"assigned by {by.email}" if assigned_by else "self",
-        actor=by,
-    )
-    return current
-
-
-def leave(enrolment: Enrolment, by: User) -> None:
-    """Take an engineer off a path; the enrolment and all evidence stay."""
-    enrolment.left_at = utcnow()
-    audit.record("enrolment.left", f"enrolment {enrolment.id}", actor=by)
-
-
-def set_claims(engineer: User, claims: dict[int, int]) -> None:
-    """Record the levels an engineer claims per competency id (0-4); shown, never counted."""
-    for competency_id, level in claims.items():
-        if not 0 <= level <= 4:
-            raise RecordError({"level": "must be 0 to 4"})
-        row = db.session.get(SelfAssessment, (engineer.id, competency_id))
-        if row is None:
-            db.session.add(
-                SelfAssessment(user_id=engineer.id, competency_id=competency_id, level=level)
-            )
-        elif row.level != level:
-            row.level = level
-    db.session.flush()

@@ -1,0 +1,182 @@
+"""Who may do what, in one place for pages, the API and the CLI.
+
+See an engineer or a team, record evidence for someone, decide evidence (four eyes), assign a
+path, set staffing targets, edit the catalogue, administer. Surfaces ask here and never decide
+for themselves. What the caller may not see is `NotVisible` (404, as if it did not exist); what
+they may see but not do is `NotAllowed` (403). The error handlers answer both as a page or as
+the API's JSON error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from tracker.extensions import db
+from tracker.models import Role, TeamManager, User
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Denied(Exception):
+    """The caller may not do this; `status` is what the surface answers."""
+
+    status = 403
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotVisible(Denied):
+    """The caller may not see the thing at all: answered like a missing row."""
+
+    status = 404
+
+
+class NotAllowed(Denied):
+    """The caller may see the thing but not do this to it."""
+
+    status = 403
+
+
+def role_required(*roles: Role) -> Callable[[F], F]:
+    """Let in logged-in people holding any of `roles` (admins always); refuse others with 403."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.has_role(Role.ADMIN, *roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def require(allowed: bool, message: str) -> None:
+    """Raise NotAllowed with `message` unless `allowed`."""
+    if not allowed:
+        raise NotAllowed(message)
+
+
+def managed_team_ids(user: User) -> set[int]:
+    """Return the ids of the teams `user` manages."""
+    if not user.has_role(Role.MANAGER):
+        return set()
+    rows = db.session.scalars(db.select(TeamManager.team_id).where(TeamManager.user_id == user.id))
+    return set(rows)
+
+
+def manages(manager: User, engineer: User) -> bool:
+    """Return True when `manager` manages the team `engineer` belongs to."""
+    if engineer.team_id is None or not manager.has_role(Role.MANAGER):
+        return False
+    return db.session.get(TeamManager, (engineer.team_id, manager.id)) is not None
+
+
+def sees_everyone(viewer: User) -> bool:
+    """Return True for L&D and admins, who may see every team and engineer."""
+    return viewer.has_role(Role.LD, Role.ADMIN)
+
+
+def may_see_engineer(viewer: User, engineer: User) -> bool:
+    """Self, their manager, L&D and admins may read an engineer's records."""
+    return viewer.id == engineer.id or sees_everyone(viewer) or manages(viewer, engineer)
+
+
+def may_see_team(viewer: User, team_id: int) -> bool:
+    """The team's managers, L&D and admins may see a team."""
+    return sees_everyone(viewer) or team_id in managed_team_ids(viewer)
+
+
+def may_record_for(viewer: User, engineer: User) -> bool:
+    """The engineer themselves and their manager may record evidence for them."""
+    return viewer.id == engineer.id or manages(viewer, engineer)
+
+
+def may_assign(viewer: User, engineer: User) -> bool:
+    """The engineer (enrolling themselves), their manager, L&D and admins may put them on a path."""
+    return viewer.id == engineer.id or sees_everyone(viewer) or manages(viewer, engineer)
+
+
+def may_set_targets(viewer: User, team_id: int) -> bool:
+    """Only a team's managers set its staffing targets."""
+    return team_id in managed_team_ids(viewer)
+
+
+def may_edit_catalogue(viewer: User) -> bool:
+    """L&D and admins define the catalogue."""
+    return viewer.has_role(Role.LD, Role.ADMIN)
+
+
+def may_administer(viewer: User) -> bool:
+    """Only admins manage accounts, teams and others' tokens."""
+    return viewer.has_role(Role.ADMIN)
+
+
+def visible_engineer(viewer: User, *, email: str | None = None, user_id: int | None = None) -> User:
+    """Return the person named by email or id when `viewer` may see them; NotVisible otherwise."""
+    if email is not None:
+        engineer = db.session.scalar(db.select(User).where(User.email == email.strip().lower()))
+        label = repr(email)
+    else:
+        engineer = db.session.get(User, user_id) if user_id is not None else None
+        label = str(user_id)
+    if engineer is None or not may_see_engineer(viewer, engineer):
+        raise NotVisible(f"There is no engineer {label} you can see.")
+    return engineer
+
+
+# Four eyes: whoever decides a piece of evidence is never its subject nor who recorded it.
+
+
+@dataclass(frozen=True)
+class Deciders:
+    """Who decides a piece of evidence: managers of the subject's team, or L&D when none may."""
+
+    managers: frozenset[int]  # eligible managers of the team
+    ld: bool  # True when no manager may, so L&D (or an admin) decides
+
+
+def deciders(subject_id: int, recorder_id: int | None, team_managers: Iterable[int]) -> Deciders:
+    """Return who may decide evidence about `subject_id` recorded by `recorder_id` (pure)."""
+    excluded = {subject_id, recorder_id}
+    eligible = frozenset(m for m in team_managers if m not in excluded)
+    return Deciders(eligible, not eligible)
+
+
+def may_decide(viewer: User, subject_id: int, recorder_id: int | None, who: Deciders) -> bool:
+    """Return True when `viewer` may verify or reject this evidence."""
+    if viewer.id in (subject_id, recorder_id):
+        return False
+    if viewer.id in who.managers and viewer.has_role(Role.MANAGER):
+        return True
+    return who.ld and viewer.has_role(Role.LD, Role.ADMIN)
+
+
+def team_managers(team_ids: Collection[int | None]) -> dict[int, set[int]]:
+    """Return the manager ids of each of these teams (one statement)."""
+    ids = [t for t in team_ids if t is not None]
+    out: dict[int, set[int]] = {t: set() for t in ids}
+    if ids:
+        for team_id, user_id in db.session.execute(
+            db.select(TeamManager.team_id, TeamManager.user_id)
+            .join(User, User.id == TeamManager.user_id)
+            .where(TeamManager.team_id.in_(ids), User.active.is_(True))
+        ):
+            out[team_id].add(user_id)
+    return out
+
+
+def deciders_of(subject: User, recorder_id: int | None) -> Deciders:
+    """Return who may decide evidence about `subject` recorded by `recorder_id`."""
+    managers = team_managers([subject.team_id]).get(subject.team_id or 0, set())
+    return deciders(subject.id, recorder_id, managers)

@@ -1,0 +1,15 @@
+"""Query arguments every figure page shares."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import request
+
+
+def as_of_arg() -> date:
+    """Return the `as_of` query argument, today when missing or bad, never after today."""
+    try:
+        return min(date.fromisoformat(request.args.get("as_of", "")), date.today())
+    except ValueError:
+        return date.today()

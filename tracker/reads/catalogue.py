@@ -1,0 +1,105 @@
+"""The catalogue as the readiness engine sees it, in seven statements whatever its size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tracker.extensions import db
+from tracker.models import (
+    Competency,
+    LearningPath,
+    Module,
+    ModuleOutcome,
+    PathModule,
+    PathPrerequisite,
+    RoleRequirement,
+    TargetRole,
+)
+from tracker.readiness import ModuleSpec, PathPlan, Requirement, RoleProfile
+from tracker.reads.records import grouped_rows
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The catalogue as the engine sees it; archived modules still count for old evidence."""
+
+    modules: dict[str, ModuleSpec]
+    live_modules: frozenset[str]
+    roles: dict[str, RoleProfile]  # live roles
+    paths: dict[str, PathPlan]  # live paths
+    names: dict[str, str]  # key -> display name, for every kind
+    urls: dict[str, str]  # module key -> its course link
+
+
+def load_catalogue() -> Catalogue:
+    """Return every module, and the live roles and paths, keyed by their keys."""
+    outcomes = grouped_rows(
+        db.select(Module.key, Competency.key, ModuleOutcome.level)
+        .join(ModuleOutcome, ModuleOutcome.module_id == Module.id)
+        .join(Competency, Competency.id == ModuleOutcome.competency_id)
+    )
+    modules: dict[str, ModuleSpec] = {}
+    live: set[str] = set()
+    names: dict[str, str] = {}
+    urls: dict[str, str] = {}
+    for key, title, url, kind, verify, archived_at in db.session.execute(
+        db.select(
+            Module.key,
+            Module.title,
+            Module.url,
+            Module.assessment_kind,
+            Module.requires_verification,
+            Module.archived_at,
+        )
+    ):
+        modules[key] = ModuleSpec(
+            key, tuple(outcomes.get(key, [])), kind.value if kind else None, verify
+        )
+        names[key], urls[key] = title, url
+        if archived_at is None:
+            live.add(key)
+    requires = grouped_rows(
+        db.select(TargetRole.key, Competency.key, RoleRequirement.level, RoleRequirement.weight)
+        .join(RoleRequirement, RoleRequirement.role_id == TargetRole.id)
+        .join(Competency, Competency.id == RoleRequirement.competency_id)
+        .order_by(Competency.key)
+    )
+    roles: dict[str, RoleProfile] = {}
+    for key, name in db.session.execute(
+        db.select(TargetRole.key, TargetRole.name).where(TargetRole.archived_at.is_(None))
+    ):
+        roles[key] = RoleProfile(key, tuple(Requirement(*r) for r in requires.get(key, [])))
+        names[key] = name
+    names.update(dict(db.session.execute(db.select(Competency.key, Competency.name)).all()))
+    return Catalogue(modules, frozenset(live), roles, _load_paths(names), names, urls)
+
+
+def _load_paths(names: dict[str, str]) -> dict[str, PathPlan]:
+    steps = grouped_rows(
+        db.select(PathModule.path_id, Module.key)
+        .join(Module)
+        .order_by(PathModule.path_id, PathModule.position)
+    )
+    required = db.aliased(Module)
+    prereqs = grouped_rows(
+        db.select(PathPrerequisite.path_id, Module.key, required.key)
+        .join(Module, Module.id == PathPrerequisite.module_id)
+        .join(required, required.id == PathPrerequisite.requires_module_id)
+    )
+    paths: dict[str, PathPlan] = {}
+    for path_id, key, name, role in db.session.execute(
+        db.select(LearningPath.id, LearningPath.key, LearningPath.name, TargetRole.key)
+        .join(TargetRole, TargetRole.id == LearningPath.role_id)
+        .where(LearningPath.archived_at.is_(None))
+    ):
+        needs: dict[str, set[str]] = {}
+        for module, before in prereqs.get(path_id, []):
+            needs.setdefault(module, set()).add(before)
+        paths[key] = PathPlan(
+            key,
+            role,
+            tuple(k for (k,) in steps.get(path_id, [])),
+            {k: frozenset(v) for k, v in needs.items()},
+        )
+        names[key] = name
+    return paths

@@ -1,0 +1,182 @@
+"""The company view for L&D: team x role in bands, hire-or-train over teams, module insight."""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import case, func
+
+from tracker.extensions import db
+from tracker.models import (
+    Evidence,
+    EvidenceKind,
+    EvidenceStatus,
+    Module,
+    Role,
+    StaffingTarget,
+    TargetRole,
+    Team,
+    User,
+)
+from tracker.readiness import Forecast, hire_gap, projected_ready_count
+from tracker.reads.catalogue import Catalogue, load_catalogue
+from tracker.reads.figures import band_counts, figures
+from tracker.reads.records import evidence_items
+
+
+@dataclass(frozen=True)
+class TargetLine:
+    """A team's staffing target with the projection for its date and the answer."""
+
+    team: str
+    role: str
+    count: int
+    by: date
+    projected: int
+    gap: int
+
+
+@dataclass(frozen=True)
+class CompanyView:
+    """Bands per (team, role), targets, and per role the sum over teams of each binding target."""
+
+    as_of: date
+    teams: list[str]
+    roles: list[str]
+    bands: dict[tuple[str, str], dict[str, int]]
+    targets: list[TargetLine]
+    totals: dict[str, TargetLine]
+
+
+@dataclass(frozen=True)
+class ModuleInsight:
+    """How a module works in practice."""
+
+    key: str
+    title: str
+    estimate: float
+    completions: int
+    attempts: int
+    pass_rate: float | None
+    median_hours: float | None
+    rejection_rate: float | None
+
+
+def _standings(
+    catalogue: Catalogue, as_of: date
+) -> tuple[dict[tuple[str, str], dict[str, int]], dict[tuple[str, str], list[Forecast]]]:
+    people = db.session.execute(
+        db.select(User.id, Team.name)
+        .join(Team, Team.id == User.team_id)
+        .where(User.active.is_(True), User.role_links.any(role=Role.ENGINEER))
+    ).all()
+    evidence = evidence_items([pid for pid, _ in people])
+    by_team: dict[str, list[int]] = defaultdict(list)
+    for pid, team in people:
+        by_team[team].append(pid)
+    bands, forecasts = {}, {}
+    for team, ids in by_team.items():
+        team_people = [figures(catalogue.modules, evidence[pid], as_of) for pid in ids]
+        for key, role in catalogue.roles.items():
+            rows = [p.standing(role) for p in team_people]
+            bands[(team, key)] = band_counts(rows)
+            forecasts[(team, key)] = [r.forecast for r in rows]
+    return bands, forecasts
+
+
+def _target_lines(forecasts: dict[tuple[str, str], list[Forecast]]) -> list[TargetLine]:
+    rows = db.session.execute(
+        db.select(Team.name, TargetRole.key, StaffingTarget.count, StaffingTarget.by)
+        .join(Team, Team.id == StaffingTarget.team_id)
+        .join(TargetRole, TargetRole.id == StaffingTarget.role_id)
+        .where(StaffingTarget.archived_at.is_(None), TargetRole.archived_at.is_(None))
+        .order_by(StaffingTarget.by, Team.name)
+    ).all()
+    out = []
+    for team, role, count, by in rows:
+        projected = projected_ready_count(forecasts.get((team, role), []), by)
+        out.append(TargetLine(team, role, count, by, projected, hire_gap(count, projected)))
+    return out
+
+
+def _totals(lines: list[TargetLine]) -> dict[str, TargetLine]:
+    """Per role, sum over teams the binding target of each team (the largest gap, then latest).
+
+    A team's targets for one role are cumulative (3 by March, 6 by June): adding them up would
+    count the same people twice, so only the one that asks most of the team is summed.
+    """
+    binding: dict[tuple[str, str], TargetLine] = {}
+    for line in lines:
+        key = (line.team, line.role)
+        held = binding.get(key)
+        if held is None or (line.gap, line.by) > (held.gap, held.by):
+            binding[key] = line
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for line in binding.values():
+        total = totals[line.role]
+        total[0] += line.count
+        total[1] += line.projected
+        total[2] += line.gap
+    return {
+        role: TargetLine(
+            "All teams", role, c, max(t.by for t in binding.values() if t.role == role), p, g
+        )
+        for role, (c, p, g) in totals.items()
+    }
+
+
+def company_view(as_of: date, catalogue: Catalogue | None = None) -> CompanyView:
+    """Return the company view as of `as_of`."""
+    catalogue = catalogue or load_catalogue()
+    bands, forecasts = _standings(catalogue, as_of)
+    lines = _target_lines(forecasts)
+    teams = sorted({team for team, _ in bands} | {line.team for line in lines})
+    return CompanyView(as_of, teams, sorted(catalogue.roles), bands, lines, _totals(lines))
+
+
+def module_insight() -> list[ModuleInsight]:
+    """Completions, pass rate, median hours against the estimate, and rejection rate."""
+    counts = db.session.execute(
+        db.select(
+            Evidence.module_id,
+            func.sum(case((Evidence.kind == EvidenceKind.COMPLETION, 1), else_=0)),
+            func.sum(case((Evidence.kind == EvidenceKind.ATTEMPT, 1), else_=0)),
+            func.sum(case((Evidence.passed.is_(True), 1), else_=0)),
+            func.sum(case((Evidence.status == EvidenceStatus.REJECTED, 1), else_=0)),
+            func.sum(case((Evidence.decided_at.is_not(None), 1), else_=0)),
+        )
+        .where(Evidence.status != EvidenceStatus.WITHDRAWN)
+        .group_by(Evidence.module_id)
+    ).all()
+    hours: dict[int, list[float]] = defaultdict(list)
+    for module_id, value in db.session.execute(
+        db.select(Evidence.module_id, Evidence.hours).where(
+            Evidence.hours.is_not(None), Evidence.status != EvidenceStatus.WITHDRAWN
+        )
+    ):
+        hours[module_id].append(float(value))
+    modules = {
+        id_: (key, title, est)
+        for id_, key, title, est in db.session.execute(
+            db.select(Module.id, Module.key, Module.title, Module.hours)
+        )
+    }
+    out = []
+    for module_id, done, tries, passed, rejected, decided in counts:
+        key, title, estimate = modules[module_id]
+        out.append(
+            ModuleInsight(
+                key,
+                title,
+                float(estimate),
+                done or 0,
+                tries or 0,
+                (passed or 0) / tries if tries else None,
+                statistics.median(hours[module_id]) if hours[module_id] else None,
+                (rejected or 0) / decided if decided else None,
+            )
+        )
+    return sorted(out, key=lambda i: (-(i.completions + i.attempts), i.title))

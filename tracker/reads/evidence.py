@@ -1,0 +1,71 @@
+"""A person's evidence as people read it: what it means, who recorded and decided it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tracker.extensions import db
+from tracker.models import Evidence, Module, User
+from tracker.readiness import EvidenceItem, Verdict, verdict
+from tracker.reads.catalogue import Catalogue, load_catalogue
+
+WORDS = {
+    Verdict.COUNTS: "counts",
+    Verdict.NOT_PASSED: "not passed",
+    Verdict.WAITS: "waits for verification",
+    Verdict.REJECTED: "rejected",
+    Verdict.WITHDRAWN: "withdrawn",
+    Verdict.NOT_COUNTED: "does not count",
+}
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    """One piece of evidence with its verdict and the people behind it."""
+
+    evidence: Evidence
+    module: str
+    verdict: Verdict
+    recorded_by: str | None
+    decided_by: str | None
+
+    @property
+    def words(self) -> str:
+        """The verdict in plain words."""
+        return WORDS[self.verdict]
+
+
+def item_of(evidence: Evidence, module_key: str) -> EvidenceItem:
+    """Return the engine's view of a piece of evidence."""
+    return EvidenceItem(
+        module_key,
+        evidence.kind.value,
+        evidence.date,
+        evidence.status.value,
+        evidence.passed,
+        evidence.id,
+    )
+
+
+def evidence_of(user_id: int, catalogue: Catalogue | None = None) -> list[EvidenceRow]:
+    """Return a person's evidence, newest first (one statement besides the catalogue)."""
+    catalogue = catalogue or load_catalogue()
+    recorder, decider = db.aliased(User), db.aliased(User)
+    rows = db.session.execute(
+        db.select(Evidence, Module.key, Module.title, recorder.name, decider.name)
+        .join(Module, Module.id == Evidence.module_id)
+        .outerjoin(recorder, recorder.id == Evidence.recorded_by_id)
+        .outerjoin(decider, decider.id == Evidence.decided_by_id)
+        .where(Evidence.user_id == user_id)
+        .order_by(Evidence.date.desc(), Evidence.id.desc())
+    ).all()
+    return [
+        EvidenceRow(
+            evidence,
+            title,
+            verdict(catalogue.modules[key], item_of(evidence, key)),
+            recorded_by,
+            decided_by,
+        )
+        for evidence, key, title, recorded_by, decided_by in rows
+    ]

@@ -1,0 +1,104 @@
+"""The verification queue: pending evidence, and for each piece who decides it (four eyes).
+
+A manager sees the pending evidence of the teams they manage, their own and what they recorded
+included, each marked with whether they may decide it and, if not, who does. L&D and admins
+see every team's queue and decide where no manager of the team may.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import Select
+
+from tracker import policy
+from tracker.extensions import db
+from tracker.models import Evidence, EvidenceStatus, Module, Role, Team, User
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """A piece of pending evidence as the queue shows it."""
+
+    evidence: Evidence
+    engineer: User
+    module: Module
+    team: str | None
+    recorded_by: str | None
+    may_decide: bool
+    decided_by: str  # who decides, in words: "you", "another manager of Payments", "L&D"
+
+
+def _pending(viewer: User) -> Select[tuple[Evidence, User, Module, str | None, str | None]]:
+    recorder = db.aliased(User)
+    query = (
+        db.select(Evidence, User, Module, Team.name, recorder.name)
+        .join(User, User.id == Evidence.user_id)
+        .join(Module, Module.id == Evidence.module_id)
+        .outerjoin(Team, Team.id == User.team_id)
+        .outerjoin(recorder, recorder.id == Evidence.recorded_by_id)
+        .where(Evidence.status == EvidenceStatus.PENDING)
+        .order_by(Evidence.date, Evidence.id)
+    )
+    if not policy.sees_everyone(viewer):
+        query = query.where(User.team_id.in_(policy.managed_team_ids(viewer)))
+    return query
+
+
+def queue(viewer: User) -> list[QueueRow]:
+    """Return the pending evidence `viewer` may see, oldest first (three statements)."""
+    rows = db.session.execute(_pending(viewer)).all()
+    managers = policy.team_managers({engineer.team_id for _, engineer, *_ in rows})
+    out = []
+    for evidence, engineer, module, team, recorded_by in rows:
+        team_managers = managers.get(engineer.team_id or 0, set())
+        who = policy.deciders(engineer.id, evidence.recorded_by_id, team_managers)
+        mine = policy.may_decide(viewer, engineer.id, evidence.recorded_by_id, who)
+        if mine:
+            label = "you"
+        elif who.managers:
+            label = (
+                f"another manager of {team}"
+                if viewer.id in team_managers
+                else f"a manager of {team}"
+            )
+        else:
+            label = "L&D"
+        out.append(QueueRow(evidence, engineer, module, team, recorded_by, mine, label))
+    return out
+
+
+def decidable_count(viewer: User) -> int:
+    """Return how much evidence waits for this person's decision."""
+    if not viewer.has_role(Role.MANAGER, Role.LD, Role.ADMIN):
+        return 0
+    return sum(1 for row in queue(viewer) if row.may_decide)
+
+
+def decidable_by_person() -> dict[User, int]:
+    """Return each active manager or L&D person with how much evidence waits for their decision."""
+    rows = db.session.execute(
+        db.select(Evidence.user_id, Evidence.recorded_by_id, User.team_id)
+        .join(User, User.id == Evidence.user_id)
+        .where(Evidence.status == EvidenceStatus.PENDING)
+    ).all()
+    managers = policy.team_managers({team_id for *_, team_id in rows})
+    waiting: Counter[int] = Counter()
+    ld_rows = []
+    for subject, recorder, team_id in rows:
+        who = policy.deciders(subject, recorder, managers.get(team_id or 0, set()))
+        waiting.update(who.managers)
+        if who.ld:
+            ld_rows.append((subject, recorder))
+    ld_people = db.session.scalars(
+        db.select(User).where(User.active.is_(True), User.role_links.any(role=Role.LD))
+    ).all()
+    for person in ld_people:
+        waiting[person.id] += sum(
+            1 for subject, recorder in ld_rows if person.id not in (subject, recorder)
+        )
+    people = db.session.scalars(
+        db.select(User).where(User.id.in_(list(waiting)), User.active.is_(True))
+    ).all()
+    return {p: waiting[p.id] for p in people if waiting[p.id]}

@@ -1,0 +1,143 @@
+"""A team's readiness for a role as of a date: per engineer, per band, and against targets.
+
+Statements: the team's engineers (1), their evidence (1), targets (1), plus the catalogue (7)
+when not passed in — the same for 5 engineers or 500.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from tracker.extensions import db
+from tracker.models import Role, StaffingTarget, TargetRole, Team, User
+from tracker.readiness import Band, Forecast, hire_gap, projected_ready_count
+from tracker.reads.catalogue import Catalogue, load_catalogue
+from tracker.reads.figures import Figures, Standing, band_counts, figures
+from tracker.reads.records import evidence_items
+
+
+@dataclass(frozen=True)
+class Member:
+    """An active engineer of a team, as columns."""
+
+    id: int
+    email: str
+    name: str
+
+
+@dataclass(frozen=True)
+class EngineerRow:
+    """One engineer's figures for the role."""
+
+    id: int
+    email: str
+    name: str
+    readiness: float
+    band: Band
+    projected_ready_on: date | None
+    last_activity: date | None
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    """A staffing target with the projection for its date and the hire-or-train answer."""
+
+    id: int
+    count: int
+    by: date
+    projected_ready: int
+    gap: int
+
+
+@dataclass(frozen=True)
+class TeamReadiness:
+    """Everything the team dashboard, its charts and the team API show."""
+
+    team: Team
+    role: str
+    as_of: date
+    engineers: list[EngineerRow]
+    bands: dict[str, int]
+    targets: list[TargetRow]
+
+
+@dataclass(frozen=True)
+class TeamFigures:
+    """The team's engineers with their figures as of a date, from one load of their evidence."""
+
+    members: list[Member]
+    people: list[Figures]
+    last_activity: list[date | None]
+
+
+def team_members(team_id: int) -> list[Member]:
+    """Return the team's active engineers, by name (one statement)."""
+    rows = db.session.execute(
+        db.select(User.id, User.email, User.name)
+        .where(
+            User.team_id == team_id,
+            User.active.is_(True),
+            User.role_links.any(role=Role.ENGINEER),
+        )
+        .order_by(User.name, User.id)
+    )
+    return [Member(*row) for row in rows]
+
+
+def team_figures(team_id: int, catalogue: Catalogue, as_of: date) -> TeamFigures:
+    """Return the figures of each engineer of the team as of `as_of` (two statements)."""
+    members = team_members(team_id)
+    evidence = evidence_items([m.id for m in members])
+    people, last = [], []
+    for member in members:
+        items = evidence[member.id]
+        people.append(figures(catalogue.modules, items, as_of))
+        seen = [e.on for e in items if e.on <= as_of]
+        last.append(max(seen) if seen else None)
+    return TeamFigures(members, people, last)
+
+
+def team_readiness(
+    team: Team,
+    role_key: str,
+    as_of: date,
+    catalogue: Catalogue | None = None,
+    loaded: TeamFigures | None = None,
+) -> TeamReadiness:
+    """Return the team's readiness for `role_key` as of `as_of`."""
+    catalogue = catalogue or load_catalogue()
+    loaded = loaded or team_figures(team.id, catalogue, as_of)
+    role = catalogue.roles[role_key]
+    standings: list[Standing] = [person.standing(role) for person in loaded.people]
+    rows = [
+        EngineerRow(m.id, m.email, m.name, s.readiness, s.band, s.forecast.projected_ready_on, last)
+        for m, s, last in zip(loaded.members, standings, loaded.last_activity, strict=True)
+    ]
+    forecasts = [s.forecast for s in standings]
+    return TeamReadiness(
+        team, role_key, as_of, rows, band_counts(standings), _targets(team.id, role_key, forecasts)
+    )
+
+
+def live_targets(team_id: int, role_key: str) -> list[tuple[int, int, date]]:
+    """Return (id, count, by) of the team's live targets for a role, soonest first."""
+    rows = db.session.execute(
+        db.select(StaffingTarget.id, StaffingTarget.count, StaffingTarget.by)
+        .join(TargetRole, TargetRole.id == StaffingTarget.role_id)
+        .where(
+            StaffingTarget.team_id == team_id,
+            TargetRole.key == role_key,
+            StaffingTarget.archived_at.is_(None),
+        )
+        .order_by(StaffingTarget.by, StaffingTarget.id)
+    )
+    return [(id_, count, by) for id_, count, by in rows]
+
+
+def _targets(team_id: int, role_key: str, forecasts: list[Forecast]) -> list[TargetRow]:
+    out = []
+    for id_, count, by in live_targets(team_id, role_key):
+        projected = projected_ready_count(forecasts, by)
+        out.append(TargetRow(id_, count, by, projected, hire_gap(count, projected)))
+    return out

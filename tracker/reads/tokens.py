@@ -1,0 +1,17 @@
+"""A person's API tokens, newest first."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select
+
+from tracker.extensions import db
+from tracker.models import ApiToken, User
+
+
+def tokens_of(user: User) -> Select[tuple[ApiToken]]:
+    """Return the query for `user`'s tokens, newest first."""
+    return (
+        db.select(ApiToken)
+        .where(ApiToken.user_id == user.id)
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    )
