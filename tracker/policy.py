@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import abort
 from flask_login import current_user, login_required
@@ -50,13 +50,12 @@ def role_required(*roles: Role) -> Callable[[F], F]:
 
     def decorator(view: F) -> F:
         @wraps(view)
-        @login_required
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if not current_user.has_role(Role.ADMIN, *roles):
                 abort(403)
             return view(*args, **kwargs)
 
-        return wrapped  # type: ignore[return-value]
+        return cast(F, login_required(wrapped))
 
     return decorator
 
@@ -124,6 +123,7 @@ def may_administer(viewer: User) -> bool:
 
 def visible_engineer(viewer: User, *, email: str | None = None, user_id: int | None = None) -> User:
     """Return the person named by email or id when `viewer` may see them; NotVisible otherwise."""
+    engineer: User | None
     if email is not None:
         engineer = db.session.scalar(db.select(User).where(User.email == email.strip().lower()))
         label = repr(email)

@@ -1,6 +1,7 @@
 """End to end: an engineer logs work that needs verification; the manager approves it; the
 engineer's readiness rises on their home page."""
 
+import re
 from datetime import date, timedelta
 
 from playwright.sync_api import expect
@@ -31,11 +32,12 @@ def test_verified_evidence_raises_readiness(browser, live_server):
     manager = browser.new_context(base_url=live_server.url).new_page()
     log_in(manager, "lead@corp.test")
     manager.get_by_role("link", name="Verify 1").click()
-    manager.get_by_label("Choose evidence").check()
+    manager.get_by_role("checkbox", name=re.compile("of Erin")).check()
     manager.get_by_role("button", name="Verify chosen").click()
     expect(manager.get_by_text("Verified 1 piece of evidence.")).to_be_visible()
 
     engineer.goto("/")
     expect(engineer.get_by_role("cell", name="33.3%")).to_be_visible()
     engineer.goto("/progress/evidence")
-    expect(engineer.get_by_text("verified", exact=True)).to_be_visible()
+    expect(engineer.get_by_text("counts", exact=True)).to_be_visible()
+    expect(engineer.get_by_text(re.compile("verified by Lee Lead on"))).to_be_visible()

@@ -31,9 +31,10 @@ def _check(path: LearningPath, due_on: date | None, today: date) -> None:
 
 
 def _current(engineer: User, path: LearningPath) -> Enrolment | None:
-    return db.session.scalar(
+    current: Enrolment | None = db.session.scalar(
         db.select(Enrolment).where(Enrolment.user_id == engineer.id, Enrolment.path_id == path.id)
     )
+    return current
 
 
 def enrol(

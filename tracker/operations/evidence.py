@@ -91,15 +91,7 @@ def record_completion(
         source=source,
         recorded_by_id=by.id,
     )
-    db.session.add(evidence)
-    db.session.flush()
-    audit.record(
-        "evidence.recorded",
-        f"evidence {evidence.id}",
-        f"{engineer.email} completion {module.key} {status.value}",
-        actor=by,
-    )
-    return evidence
+    return _added(evidence, f"{engineer.email} completion {module.key}", by)
 
 
 def record_attempt(
@@ -139,14 +131,15 @@ def record_attempt(
         source=source,
         recorded_by_id=by.id,
     )
+    return _added(evidence, f"{engineer.email} attempt {module.key} score={score}", by)
+
+
+def _added(evidence: Evidence, what: str, by: User) -> Evidence:
+    """Add and flush new evidence, and audit who recorded what."""
     db.session.add(evidence)
     db.session.flush()
-    audit.record(
-        "evidence.recorded",
-        f"evidence {evidence.id}",
-        f"{engineer.email} attempt {module.key} score={score} {status.value}",
-        actor=by,
-    )
+    detail = f"{what} {evidence.status.value}"
+    audit.record("evidence.recorded", f"evidence {evidence.id}", detail, actor=by)
     return evidence
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import Select
+from sqlalchemy import Select, select
 
 from tracker import policy
 from tracker.extensions import db
@@ -30,10 +30,10 @@ class QueueRow:
     decided_by: str  # who decides, in words: "you", "another manager of Payments", "L&D"
 
 
-def _pending(viewer: User) -> Select[tuple[Evidence, User, Module, str | None, str | None]]:
+def _pending(viewer: User) -> Select[Evidence, User, Module, str | None, str | None]:
     recorder = db.aliased(User)
     query = (
-        db.select(Evidence, User, Module, Team.name, recorder.name)
+        select(Evidence, User, Module, Team.name, recorder.name)
         .join(User, User.id == Evidence.user_id)
         .join(Module, Module.id == Evidence.module_id)
         .outerjoin(Team, Team.id == User.team_id)

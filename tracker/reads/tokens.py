@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select
+from sqlalchemy import Select, select
 
-from tracker.extensions import db
 from tracker.models import ApiToken, User
 
 
-def tokens_of(user: User) -> Select[tuple[ApiToken]]:
+def tokens_of(user: User) -> Select[ApiToken]:
     """Return the query for `user`'s tokens, newest first."""
     return (
-        db.select(ApiToken)
+        select(ApiToken)
         .where(ApiToken.user_id == user.id)
         .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
     )
