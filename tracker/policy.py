@@ -45,13 +45,18 @@ class NotAllowed(Denied):
     status = 403
 
 
+def holds(user: User, *roles: Role) -> bool:
+    """Return True when `user` holds any of `roles`; admins hold every role."""
+    return bool(user.has_role(Role.ADMIN, *roles))
+
+
 def role_required(*roles: Role) -> Callable[[F], F]:
     """Let in logged-in people holding any of `roles` (admins always); refuse others with 403."""
 
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if not current_user.has_role(Role.ADMIN, *roles):
+            if not holds(current_user, *roles):
                 abort(403)
             return view(*args, **kwargs)
 
@@ -170,7 +175,11 @@ def team_managers(team_ids: Collection[int | None]) -> dict[int, set[int]]:
         for team_id, user_id in db.session.execute(
             db.select(TeamManager.team_id, TeamManager.user_id)
             .join(User, User.id == TeamManager.user_id)
-            .where(TeamManager.team_id.in_(ids), User.active.is_(True))
+            .where(
+                TeamManager.team_id.in_(ids),
+                User.active.is_(True),
+                User.role_links.any(role=Role.MANAGER),  # still a manager, or L&D decides
+            )
         ):
             out[team_id].add(user_id)
     return out

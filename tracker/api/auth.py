@@ -14,6 +14,7 @@ from typing import Any, NoReturn, TypeVar
 from flask import current_app, g, request
 from flask_smorest import abort
 
+from tracker import policy
 from tracker.extensions import db
 from tracker.models import ApiToken, Role, User, utcnow
 from tracker.operations.tokens import digest
@@ -103,7 +104,7 @@ def api_role_required(*roles: Role) -> Callable[[F], F]:
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if not api_user().has_role(Role.ADMIN, *roles):
+            if not policy.holds(api_user(), *roles):
                 abort(403, message="Your roles do not allow this.")
             return view(*args, **kwargs)
 

@@ -55,6 +55,7 @@ def compute_progress(catalogue: Catalogue, records: PersonRecords, as_of: date) 
         for role, _ in suggested_roles(person.levels, catalogue.roles.values())
     ]
     by_role = {r.role: Standing(r.role, r.readiness, r.band, r.forecast) for r in roles}
+    joined = [e for e in records.enrolments if e.path in catalogue.paths and e.joined_on <= as_of]
     paths = [
         path_progress(
             person,
@@ -63,8 +64,7 @@ def compute_progress(catalogue: Catalogue, records: PersonRecords, as_of: date) 
             e.joined_on,
             (e.assigned_by, e.assigned_by_name, e.due_on),
         )
-        for e in records.enrolments
-        if e.path in catalogue.paths
+        for e in joined
     ]
     return Progress(as_of, person.levels, dict(records.claims), roles, paths, records)
 
