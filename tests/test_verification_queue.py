@@ -1,5 +1,6 @@
 """Managers verify or reject their teams' pending evidence; never their own, never others'."""
 
+import re
 from datetime import date
 
 import pytest
@@ -108,3 +109,21 @@ def test_ld_sees_the_queue_but_does_not_decide_where_the_team_has_a_manager(
     )
     db.session.refresh(item)
     assert item.status is EvidenceStatus.PENDING
+
+
+def test_a_reject_without_a_reason_keeps_the_choice_and_marks_the_reason(client, login_as, world):
+    first, second = world["pending"](world["engineer"]), world["pending"](world["engineer"])
+    response = login_as(world["lead"]).post(
+        "/team/verify", data={"evidence": [str(first.id)], "decision": "rejected"}
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    box = {
+        i: re.search(rf'<input type="checkbox"[^>]*value="{i}"[^>]*>', page).group()
+        for i in (first.id, second.id)
+    }
+    assert " checked" in box[first.id] and " checked" not in box[second.id]
+    assert 'aria-invalid="true"' in page and "Say why the evidence is rejected" in page
+    for item in (first, second):
+        db.session.refresh(item)
+        assert item.status is EvidenceStatus.PENDING

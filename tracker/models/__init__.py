@@ -14,6 +14,7 @@ from tracker.models.catalogue import (
     TargetRole,
 )
 from tracker.models.evidence import (
+    ClaimEntry,
     Enrolment,
     Evidence,
     EvidenceKind,
@@ -42,6 +43,7 @@ __all__ = [
     "AssessmentKind",
     "AuditEvent",
     "Base",
+    "ClaimEntry",
     "Competency",
     "Enrolment",
     "Evidence",

@@ -113,6 +113,22 @@ class SelfAssessment(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+class ClaimEntry(Base):
+    """One self-assessment as it was made; the history that lets claims be read as of a date."""
+
+    __tablename__ = "claim_history"
+    __table_args__ = (
+        CheckConstraint("level BETWEEN 0 AND 4", name="level_range"),
+        Index("ix_claim_history_user_claimed", "user_id", "claimed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    competency_id: Mapped[int] = mapped_column(ForeignKey("competencies.id"))
+    level: Mapped[int] = mapped_column(Integer)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class StaffingTarget(Base):
     """A team wants `count` people ready for a role by a date."""
 

@@ -76,7 +76,7 @@ def _role_readiness(standing: Standing, gaps: list[Gap]) -> RoleReadiness:
 def progress_of(user_id: int, as_of: date, catalogue: Catalogue | None = None) -> Progress:
     """Load one engineer's records and return their progress as of `as_of`."""
     catalogue = catalogue or load_catalogue()
-    return compute_progress(catalogue, load_people([user_id])[user_id], as_of)
+    return compute_progress(catalogue, load_people([user_id], as_of)[user_id], as_of)
 
 
 def readiness_changes(before: Progress, after: Progress) -> list[tuple[str, float, float]]:

@@ -7,19 +7,19 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Select
 
 from tracker.extensions import db
 from tracker.models import (
+    ClaimEntry,
     Competency,
     Enrolment,
     Evidence,
     LearningPath,
     Module,
-    SelfAssessment,
     User,
 )
 from tracker.readiness import EvidenceItem
@@ -76,8 +76,11 @@ def evidence_items(user_ids: Iterable[int]) -> dict[int, list[EvidenceItem]]:
     return out
 
 
-def load_people(user_ids: Collection[int]) -> dict[int, PersonRecords]:
-    """Return the evidence, enrolments and self-assessments of these people (3 statements)."""
+def load_people(user_ids: Collection[int], as_of: date | None = None) -> dict[int, PersonRecords]:
+    """Return the evidence, enrolments and claims of these people (3 statements).
+
+    Claims are those made by the end of `as_of` (the latest ones when it is None).
+    """
     records = {user_id: PersonRecords() for user_id in user_ids}
     if not records:
         return records
@@ -99,10 +102,15 @@ def load_people(user_ids: Collection[int]) -> dict[int, PersonRecords]:
         .order_by(Enrolment.enrolled_at)
     ):
         records[user_id].enrolments.append(EnrolmentInfo(key, by, due, joined.date(), by_name))
-    for user_id, key, level in db.session.execute(
-        db.select(SelfAssessment.user_id, Competency.key, SelfAssessment.level)
-        .join(Competency)
-        .where(SelfAssessment.user_id.in_(list(records)))
-    ):
-        records[user_id].claims[key] = level
+    claims = (
+        db.select(ClaimEntry.user_id, Competency.key, ClaimEntry.level)
+        .join(Competency, Competency.id == ClaimEntry.competency_id)
+        .where(ClaimEntry.user_id.in_(list(records)))
+        .order_by(ClaimEntry.claimed_at, ClaimEntry.id)
+    )
+    if as_of is not None:
+        end = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=UTC)
+        claims = claims.where(ClaimEntry.claimed_at < end)
+    for user_id, key, level in db.session.execute(claims):
+        records[user_id].claims[key] = level  # the latest claim made by then wins
     return records

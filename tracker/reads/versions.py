@@ -15,7 +15,7 @@ from datetime import date
 from sqlalchemy import func
 
 from tracker.extensions import db
-from tracker.models import Competency, Evidence, SelfAssessment, StaffingTarget, TargetRole, User
+from tracker.models import ClaimEntry, Evidence, StaffingTarget, TargetRole, User
 from tracker.reads.catalogue import Catalogue
 
 
@@ -46,13 +46,12 @@ def _targets(team_id: int) -> tuple[tuple[object, ...], ...]:
 
 
 def _claims(user_id: int) -> tuple[tuple[object, ...], ...]:
-    rows = db.session.execute(
-        db.select(Competency.key, SelfAssessment.level)
-        .join(Competency, Competency.id == SelfAssessment.competency_id)
-        .where(SelfAssessment.user_id == user_id)
-        .order_by(Competency.key)
-    )
-    return tuple(tuple(row) for row in rows)
+    row = db.session.execute(
+        db.select(func.count(ClaimEntry.id), func.max(ClaimEntry.id)).where(
+            ClaimEntry.user_id == user_id
+        )
+    ).one()
+    return (tuple(row),)
 
 
 def catalogue_fingerprint(catalogue: Catalogue) -> str:
