@@ -11,7 +11,7 @@ import pytest
 from tests.catalogue_fixtures import SMALL
 from tracker.catalogue.service import import_text
 from tracker.extensions import db
-from tracker.models import ClaimEntry, Competency, Role, SelfAssessment
+from tracker.models import Competency, Role, SelfAssessment
 
 TODAY = date.today()
 MONTH_AGO = TODAY - timedelta(days=30)
@@ -50,14 +50,15 @@ def test_a_claim_made_today_is_not_shown_in_an_earlier_view(client, login_as, er
 def test_a_changed_claim_shows_what_was_claimed_then(client, login_as, erin):
     key = competency_id("model-evaluation")
     long_ago = datetime.combine(TODAY - timedelta(days=40), time(9), tzinfo=UTC)
-    db.session.add(SelfAssessment(user_id=erin["erin"].id, competency_id=key, level=2))
     db.session.add(
-        ClaimEntry(user_id=erin["erin"].id, competency_id=key, level=2, claimed_at=long_ago)
+        SelfAssessment(user_id=erin["erin"].id, competency_id=key, level=2, claimed_at=long_ago)
     )
     db.session.commit()
     client = login_as(erin["erin"])
     client.post("/progress/self-assessment", data={f"level-{key}": "3"})
-    levels = [e.level for e in db.session.scalars(db.select(ClaimEntry).order_by(ClaimEntry.id))]
+    levels = [
+        e.level for e in db.session.scalars(db.select(SelfAssessment).order_by(SelfAssessment.id))
+    ]
     assert levels == [2, 3]  # the earlier claim is kept, not overwritten
     manager = login_as(erin["lead"])
     assert claimed(manager, erin["erin"], MONTH_AGO)["model-evaluation"] == "2"
@@ -69,4 +70,4 @@ def test_saving_the_same_claim_again_adds_no_history(client, login_as, erin):
     form = {f"level-{competency_id('model-evaluation')}": "2"}
     client.post("/progress/self-assessment", data=form)
     client.post("/progress/self-assessment", data=form)
-    assert db.session.scalar(db.select(db.func.count(ClaimEntry.id))) == 1
+    assert db.session.scalar(db.select(db.func.count(SelfAssessment.id))) == 1

@@ -39,8 +39,8 @@ def test_self_assessment_is_shown_and_never_counts(client, engineer):
         client.post("/progress/self-assessment", data={f"level-{competency.id}": "4"}).status_code
         == 302
     )
-    claim = db.session.get(SelfAssessment, (engineer.id, competency.id))
-    assert claim.level == 4
+    (claim,) = db.session.scalars(db.select(SelfAssessment)).all()
+    assert (claim.user_id, claim.competency_id, claim.level) == (engineer.id, competency.id, 4)
     assert "0.0%" in before and "0.0%" in client.get("/").get_data(as_text=True)
 
 

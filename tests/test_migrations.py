@@ -85,3 +85,48 @@ def test_sqlite_connections_are_set_up_for_several_workers(tmp_path):
         assert pragma("synchronous") == 1  # NORMAL
     with app.app_context():
         db.engine.dispose()
+
+
+def test_claims_made_before_the_history_keep_their_level_and_date(empty_database):
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=empty_database)
+    with app.app_context():
+        upgrade(revision="5994b9aa692c")
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO users (id, email, name, active, session_epoch, failed_logins, "
+                    "created_at) VALUES (1, 'a@corp.test', 'A', true, 0, 0, '2026-01-01')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO competencies (id, key, name, family, description, created_at) "
+                    "VALUES (1, 'c', 'C', 'data', '', '2026-01-01')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO self_assessments (user_id, competency_id, level, updated_at) "
+                    "VALUES (1, 1, 3, '2026-02-03 10:00:00')"
+                )
+            )
+        upgrade()
+        with db.engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT user_id, competency_id, level, claimed_at FROM self_assessments")
+            ).all()
+        assert [(r[0], r[1], r[2], str(r[3])[:10]) for r in rows] == [(1, 1, 3, "2026-02-03")]
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO self_assessments (user_id, competency_id, level, claimed_at) "
+                    "VALUES (1, 1, 4, '2026-03-01 10:00:00')"
+                )
+            )
+        downgrade(revision="5994b9aa692c")
+        with db.engine.connect() as conn:
+            latest = conn.execute(
+                text("SELECT user_id, competency_id, level FROM self_assessments")
+            ).all()
+        assert [tuple(r) for r in latest] == [(1, 1, 4)]
+        db.engine.dispose()

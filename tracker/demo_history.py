@@ -16,7 +16,6 @@ from sqlalchemy import insert
 
 from tracker.extensions import db
 from tracker.models import (
-    ClaimEntry,
     Enrolment,
     Evidence,
     EvidenceKind,
@@ -213,12 +212,11 @@ def generate_history(seed: int, today: date) -> dict[str, int]:
             rng, user_id, steps.get(path.id, [])[:done], outcomes, required.get(path.role_id, [])
         )
         claimed_at = _at(start + timedelta(days=rng.randint(0, span)))
-        claims += [claim | {"updated_at": claimed_at} for claim in mine]
+        claims += [claim | {"claimed_at": claimed_at} for claim in mine]
     _targets(today, paths, managers)
     _write(Enrolment, enrolments)
     _write(Evidence, writer.evidence)
     _write(SelfAssessment, claims)
-    _write(ClaimEntry, [_history(claim) for claim in claims])
     return {"enrolments": len(enrolments), "evidence": len(writer.evidence)}
 
 
@@ -282,16 +280,6 @@ def _targets(today: date, paths: list[LearningPath], managers: dict[int, int]) -
             )
         )
     db.session.flush()
-
-
-def _history(claim: dict) -> dict:
-    """The claim-history row of a self-assessment, dated when it was made."""
-    return {
-        "user_id": claim["user_id"],
-        "competency_id": claim["competency_id"],
-        "level": claim["level"],
-        "claimed_at": claim["updated_at"],
-    }
 
 
 def _write(model: type, rows: list[dict]) -> None:

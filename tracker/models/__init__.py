@@ -14,7 +14,6 @@ from tracker.models.catalogue import (
     TargetRole,
 )
 from tracker.models.evidence import (
-    ClaimEntry,
     Enrolment,
     Evidence,
     EvidenceKind,
@@ -43,7 +42,6 @@ __all__ = [
     "AssessmentKind",
     "AuditEvent",
     "Base",
-    "ClaimEntry",
     "Competency",
     "Enrolment",
     "Evidence",

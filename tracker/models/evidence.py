@@ -102,24 +102,16 @@ class Evidence(Base):
 
 
 class SelfAssessment(Base):
-    """The level an engineer claims for a competency; shown, never counted."""
+    """A level an engineer claimed for a competency, and when; shown, never counted.
+
+    Append-only: each new claim adds a row, so claims read as of a date show what was claimed
+    then; the latest row is the current claim.
+    """
 
     __tablename__ = "self_assessments"
-    __table_args__ = (CheckConstraint("level BETWEEN 0 AND 4", name="level_range"),)
-
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
-    competency_id: Mapped[int] = mapped_column(ForeignKey("competencies.id"), primary_key=True)
-    level: Mapped[int] = mapped_column(Integer)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-
-
-class ClaimEntry(Base):
-    """One self-assessment as it was made; the history that lets claims be read as of a date."""
-
-    __tablename__ = "claim_history"
     __table_args__ = (
         CheckConstraint("level BETWEEN 0 AND 4", name="level_range"),
-        Index("ix_claim_history_user_claimed", "user_id", "claimed_at"),
+        Index("ix_self_assessments_user_claimed", "user_id", "claimed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -14,12 +14,12 @@ from sqlalchemy import Select
 
 from tracker.extensions import db
 from tracker.models import (
-    ClaimEntry,
     Competency,
     Enrolment,
     Evidence,
     LearningPath,
     Module,
+    SelfAssessment,
     User,
 )
 from tracker.readiness import EvidenceItem
@@ -103,14 +103,14 @@ def load_people(user_ids: Collection[int], as_of: date | None = None) -> dict[in
     ):
         records[user_id].enrolments.append(EnrolmentInfo(key, by, due, joined.date(), by_name))
     claims = (
-        db.select(ClaimEntry.user_id, Competency.key, ClaimEntry.level)
-        .join(Competency, Competency.id == ClaimEntry.competency_id)
-        .where(ClaimEntry.user_id.in_(list(records)))
-        .order_by(ClaimEntry.claimed_at, ClaimEntry.id)
+        db.select(SelfAssessment.user_id, Competency.key, SelfAssessment.level)
+        .join(Competency, Competency.id == SelfAssessment.competency_id)
+        .where(SelfAssessment.user_id.in_(list(records)))
+        .order_by(SelfAssessment.claimed_at, SelfAssessment.id)
     )
     if as_of is not None:
         end = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=UTC)
-        claims = claims.where(ClaimEntry.claimed_at < end)
+        claims = claims.where(SelfAssessment.claimed_at < end)
     for user_id, key, level in db.session.execute(claims):
         records[user_id].claims[key] = level  # the latest claim made by then wins
     return records

@@ -15,7 +15,7 @@ from datetime import date
 from sqlalchemy import func
 
 from tracker.extensions import db
-from tracker.models import ClaimEntry, Evidence, StaffingTarget, TargetRole, User
+from tracker.models import Evidence, SelfAssessment, StaffingTarget, TargetRole, User
 from tracker.reads.catalogue import Catalogue
 
 
@@ -47,8 +47,8 @@ def _targets(team_id: int) -> tuple[tuple[object, ...], ...]:
 
 def _claims(user_id: int) -> tuple[tuple[object, ...], ...]:
     row = db.session.execute(
-        db.select(func.count(ClaimEntry.id), func.max(ClaimEntry.id)).where(
-            ClaimEntry.user_id == user_id
+        db.select(func.count(SelfAssessment.id), func.max(SelfAssessment.id)).where(
+            SelfAssessment.user_id == user_id
         )
     ).one()
     return (tuple(row),)
