@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import textwrap
 from collections.abc import Sequence
 from datetime import date
 
@@ -25,9 +26,13 @@ LEVEL_COLOURS = ("#0072B2", "#CC79A7", "#999999")  # demonstrated, required, cla
 
 
 def _figure(width: float = 8, height: float = 4) -> Figure:
-    figure = Figure(figsize=(width, height), dpi=100)
-    figure.subplots_adjust(left=0.12, right=0.97, top=0.88, bottom=0.2)
-    return figure
+    """A figure laid out so that titles, tick labels and legends stay on the picture."""
+    return Figure(figsize=(width, height), dpi=100, layout="constrained")
+
+
+def _wrapped(label: str, width: int = 24) -> str:
+    """A tick label broken over lines, so a long competency name is never cut off."""
+    return "\n".join(textwrap.wrap(label, width)) or label
 
 
 def render(figure: Figure, fmt: str) -> bytes:
@@ -42,14 +47,15 @@ def band_bars(labels: Sequence[str], counts: Sequence[dict[str, int]], title: st
     figure = _figure()
     axes = figure.add_subplot()
     bottom = [0] * len(labels)
+    names = [_wrapped(label, 16) for label in labels]
     for band, colour in BAND_COLOURS.items():
         values = [c.get(band, 0) for c in counts]
-        axes.bar(labels, values, bottom=bottom, color=colour, label=BAND_LABELS[band])
+        axes.bar(names, values, bottom=bottom, color=colour, label=BAND_LABELS[band])
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     axes.set_title(title)
     axes.set_ylabel("Engineers")
     axes.set_xlabel("Target role")
-    axes.legend(loc="upper right", fontsize="small")
+    figure.legend(loc="outside right upper", fontsize="small", frameon=False)
     return figure
 
 
@@ -64,7 +70,7 @@ def band_trend(weeks: Sequence[date], counts: Sequence[dict[str, int]], title: s
     axes.set_title(title)
     axes.set_ylabel("Engineers")
     axes.set_xlabel("Week")
-    axes.legend(loc="upper left", fontsize="small")
+    figure.legend(loc="outside right upper", fontsize="small", frameon=False)
     figure.autofmt_xdate()
     return figure
 
@@ -108,8 +114,7 @@ def levels(
     title: str,
 ) -> Figure:
     """Grouped horizontal bars per competency: demonstrated, required and claimed levels."""
-    figure = _figure(8, max(3.0, 0.5 * len(names) + 1.5))
-    figure.subplots_adjust(left=0.32, right=0.97, top=0.9, bottom=0.12)
+    figure = _figure(8, max(3.0, 0.55 * len(names) + 2))
     axes = figure.add_subplot()
     rows = range(len(names))
     height = 0.27
@@ -121,13 +126,13 @@ def levels(
         axes.barh(
             [r + offset for r in rows], list(values), height=height, color=colour, label=label
         )
-    axes.set_yticks(list(rows), list(names))
+    axes.set_yticks(list(rows), [_wrapped(name) for name in names])
     axes.invert_yaxis()
     axes.set_xlim(0, 4)
     axes.set_xticks([0, 1, 2, 3, 4])
     axes.set_xlabel("Level (1 Aware, 2 Working, 3 Practitioner, 4 Expert)")
     axes.set_title(title)
-    axes.legend(loc="lower right", fontsize="small")
+    figure.legend(loc="outside lower center", ncols=3, fontsize="small", frameon=False)
     return figure
 
 
@@ -139,8 +144,7 @@ def heatmap(
     title: str,
 ) -> Figure:
     """Engineers x competencies: each cell the demonstrated level, shaded by share of required."""
-    figure = _figure(9, max(3.0, 0.35 * len(engineers) + 2))
-    figure.subplots_adjust(left=0.22, right=0.97, top=0.9, bottom=0.28)
+    figure = _figure(9, max(3.0, 0.35 * len(engineers) + 3))
     axes = figure.add_subplot()
     shares = [
         [min(level / need, 1.0) for level, need in zip(row, required, strict=True)] for row in grid
@@ -157,8 +161,10 @@ def heatmap(
                 fontsize="small",
                 color="white" if shares[y][x] < 0.6 else "black",
             )
-    labels = [f"{c} (needs {r})" for c, r in zip(competencies, required, strict=True)]
-    axes.set_xticks(range(len(competencies)), labels, rotation=35, ha="right", fontsize="small")
+    labels = [
+        f"{_wrapped(c, 14)}\n(needs {r})" for c, r in zip(competencies, required, strict=True)
+    ]
+    axes.set_xticks(range(len(competencies)), labels, fontsize="small")
     axes.set_yticks(range(len(engineers)), list(engineers), fontsize="small")
     axes.set_xlabel("Competency (demonstrated level; darker: further from required)")
     axes.set_ylabel("Engineer")
