@@ -6,6 +6,7 @@ Site routes are requested with a logged-in session; API routes with the person's
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import secrets
 from dataclasses import dataclass, field
@@ -189,6 +190,16 @@ MATRIX: dict[str, Route] = {
         "/api/v1/teams/{team_id}/readiness?role=ml-engineer",
         only({"manager": 200, "ld": 200, "admin": 200}, others=404, anonymous=401),
     ),
+    # xAPI intake (HTTP Basic, a token as the password; tests/test_xapi.py has the edges):
+    # everyone here may send (engineers about themselves), so a bad request is a 400.
+    "xapi.about": Route("GET", "/xapi/about", everyone(200, anonymous=200)),
+    "xapi.post_statements": Route("POST", "/xapi/statements", everyone(400, 401)),
+    "xapi.put_statement": Route("PUT", "/xapi/statements?statementId=x", everyone(400, 401)),
+    "xapi.get_statement": Route(
+        "GET",
+        "/xapi/statements?statementId=4ad3b2c9-0f3e-4c2a-9d7b-1e2f3a4b5c6d",
+        everyone(404, 401),
+    ),
     # L&D may import the catalogue; an empty body is a 400 for them, 403 for others.
     "api_catalogue.put_catalog": Route(
         "PUT", "/api/v1/catalog", only({"ld": 400, "admin": 400}, anonymous=401)
@@ -257,9 +268,14 @@ def test_every_route_has_an_entry_in_the_matrix(app):
 def _request(client, login_as, world, persona: str, route: Route):
     path = route.path.format(**world["ids"])
     headers = {}
+    if path.startswith("/xapi/"):
+        headers["X-Experience-API-Version"] = "1.0.3"
     if persona != "anonymous":
         if path.startswith("/api/"):
             headers["Authorization"] = f"Bearer {world['tokens'][persona]}"
+        elif path.startswith("/xapi/"):
+            basic = base64.b64encode(f"{persona}:{world['tokens'][persona]}".encode()).decode()
+            headers["Authorization"] = f"Basic {basic}"
         else:
             login_as(world["people"][persona])
     return client.open(path, method=route.method, data=route.data, headers=headers)

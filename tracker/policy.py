@@ -1,10 +1,10 @@
 """Who may do what, in one place for pages, the API and the CLI.
 
 See an engineer or a team, record evidence for someone, decide evidence (four eyes), assign a
-path, set staffing targets, edit the catalogue, administer. Surfaces ask here and never decide
-for themselves. What the caller may not see is `NotVisible` (404, as if it did not exist); what
-they may see but not do is `NotAllowed` (403). The error handlers answer both as a page or as
-the API's JSON error.
+path, set staffing targets, edit the catalogue, send and map xAPI statements, administer.
+Surfaces ask here and never decide for themselves. What the caller may not see is `NotVisible`
+(404, as if it did not exist); what they may see but not do is `NotAllowed` (403). The error
+handlers answer both as a page or as the API's JSON error.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from flask import abort
 from flask_login import current_user, login_required
 
 from tracker.extensions import db
-from tracker.models import Role, TeamManager, User
+from tracker.models import Integration, Role, Scope, TeamManager, User
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -124,6 +124,25 @@ def may_edit_catalogue(viewer: User) -> bool:
 def may_administer(viewer: User) -> bool:
     """Only admins manage accounts, teams and others' tokens."""
     return viewer.has_role(Role.ADMIN)
+
+
+def may_send_statements(sender: User | Integration) -> bool:
+    """Integrations with the xAPI scope, L&D and admins; engineers, about themselves only."""
+    if isinstance(sender, Integration):
+        return sender.revoked_at is None and Scope.XAPI in sender.scope_set
+    return sender.active and holds(sender, Role.LD, Role.ENGINEER)
+
+
+def may_send_statement_about(sender: User | Integration, subject: User | None) -> bool:
+    """An engineer's token reports on that engineer alone; the others on anyone, even unknown."""
+    if isinstance(sender, Integration) or holds(sender, Role.LD):
+        return True
+    return subject is not None and subject.id == sender.id
+
+
+def may_map_statements(viewer: User) -> bool:
+    """L&D and admins map the statements that matched no person or module."""
+    return viewer.has_role(Role.LD, Role.ADMIN)
 
 
 def visible_engineer(viewer: User, *, email: str | None = None, user_id: int | None = None) -> User:

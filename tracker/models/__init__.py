@@ -21,20 +21,22 @@ from tracker.models.evidence import (
     Notification,
     SelfAssessment,
     StaffingTarget,
-    XapiStatement,
 )
 from tracker.models.people import (
     PRIVILEGED_ROLES,
     ApiToken,
     AuditEvent,
+    Integration,
     LinkPurpose,
     OneTimeLink,
     Role,
+    Scope,
     Team,
     TeamManager,
     User,
     UserRole,
 )
+from tracker.models.xapi import Outcome, XapiActivityLink, XapiActorLink, XapiStatement
 
 __all__ = [
     "PRIVILEGED_ROLES",
@@ -48,16 +50,19 @@ __all__ = [
     "EvidenceKind",
     "EvidenceStatus",
     "Family",
+    "Integration",
     "LearningPath",
     "LinkPurpose",
     "Module",
     "ModuleOutcome",
     "Notification",
     "OneTimeLink",
+    "Outcome",
     "PathModule",
     "PathPrerequisite",
     "Role",
     "RoleRequirement",
+    "Scope",
     "SelfAssessment",
     "StaffingTarget",
     "TargetRole",
@@ -65,6 +70,8 @@ __all__ = [
     "TeamManager",
     "User",
     "UserRole",
+    "XapiActivityLink",
+    "XapiActorLink",
     "XapiStatement",
     "utcnow",
 ]

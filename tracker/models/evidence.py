@@ -151,19 +151,3 @@ class Notification(Base):
     link: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-
-class XapiStatement(Base):
-    """An xAPI statement exactly as received, with what the tracker made of it."""
-
-    __tablename__ = "xapi_statements"
-
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    body: Mapped[str] = mapped_column(Text)
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    received_from_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    actor_email: Mapped[str | None] = mapped_column(String(254))
-    verb: Mapped[str] = mapped_column(String(500), default="")
-    activity: Mapped[str] = mapped_column(String(500), default="")
-    outcome: Mapped[str] = mapped_column(String(32), index=True)
-    evidence_id: Mapped[int | None] = mapped_column(ForeignKey("evidence.id"))

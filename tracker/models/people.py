@@ -150,13 +150,48 @@ class TeamManager(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
 
 
-class ApiToken(Base):
-    """A bearer token for the API; only a SHA-256 hash of the secret is stored."""
+class Scope(enum.StrEnum):
+    """What an integration account's tokens may reach."""
 
-    __tablename__ = "api_tokens"
+    XAPI = "xapi"
+    SCIM = "scim"
+
+
+class Integration(Base):
+    """A system that sends data (a learning platform, a directory): no login, no person.
+
+    Its tokens carry its scopes; it never appears among people.
+    """
+
+    __tablename__ = "integrations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    scopes: Mapped[str] = mapped_column(String(64))  # space-separated Scope values
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def scope_set(self) -> frozenset[Scope]:
+        """Return the scopes this integration holds."""
+        return frozenset(Scope(word) for word in self.scopes.split())
+
+    def __repr__(self) -> str:
+        return f"<Integration {self.name}>"
+
+
+class ApiToken(Base):
+    """A bearer token of a person or of an integration; only a SHA-256 hash is stored."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (
+        CheckConstraint("(user_id IS NULL) <> (integration_id IS NULL)", name="one_owner"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    integration_id: Mapped[int | None] = mapped_column(ForeignKey("integrations.id"), index=True)
     label: Mapped[str] = mapped_column(String(80), default="")
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(16))
@@ -164,7 +199,8 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    user: Mapped[User] = relationship(lazy="raise")
+    user: Mapped[User | None] = relationship(lazy="raise")
+    integration: Mapped[Integration | None] = relationship(lazy="raise")
 
 
 class LinkPurpose(enum.StrEnum):

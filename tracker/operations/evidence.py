@@ -75,22 +75,7 @@ def record_completion(
     source: str = "web",
 ) -> Evidence:
     """Add a completion; pending when the module requires verification, valid otherwise."""
-    errors = _check_common(module, data.completed_on, today, data.evidence_url, data.hours)
-    if errors:
-        raise RecordError(errors)
-    status = EvidenceStatus.PENDING if module.requires_verification else EvidenceStatus.VALID
-    evidence = Evidence(
-        user_id=engineer.id,
-        module_id=module.id,
-        kind=EvidenceKind.COMPLETION,
-        date=data.completed_on,
-        hours=data.hours,
-        evidence_url=data.evidence_url.strip(),
-        notes=data.notes.strip(),
-        status=status,
-        source=source,
-        recorded_by_id=by.id,
-    )
+    evidence = new_completion(engineer.id, module, data, by.id, today, source)
     return _added(evidence, f"{engineer.email} completion {module.key}", by)
 
 
@@ -106,6 +91,50 @@ def record_attempt(
 
     A passed project or review attempt waits for a manager's verification.
     """
+    evidence = new_attempt(engineer.id, module, data, by.id, today, source)
+    what = f"{engineer.email} attempt {module.key} score={evidence.score}"
+    return _added(evidence, what, by)
+
+
+def new_completion(
+    engineer_id: int,
+    module: Module,
+    data: CompletionInput,
+    recorded_by_id: int | None,
+    today: date,
+    source: str,
+) -> Evidence:
+    """A checked, unsaved completion (RecordError naming each field that breaks a rule).
+
+    `recorded_by_id` is None when an integration, not a person, reported it.
+    """
+    errors = _check_common(module, data.completed_on, today, data.evidence_url, data.hours)
+    if errors:
+        raise RecordError(errors)
+    status = EvidenceStatus.PENDING if module.requires_verification else EvidenceStatus.VALID
+    return Evidence(
+        user_id=engineer_id,
+        module_id=module.id,
+        kind=EvidenceKind.COMPLETION,
+        date=data.completed_on,
+        hours=data.hours,
+        evidence_url=data.evidence_url.strip(),
+        notes=data.notes.strip(),
+        status=status,
+        source=source,
+        recorded_by_id=recorded_by_id,
+    )
+
+
+def new_attempt(
+    engineer_id: int,
+    module: Module,
+    data: AttemptInput,
+    recorded_by_id: int | None,
+    today: date,
+    source: str,
+) -> Evidence:
+    """A checked, unsaved attempt, passed against the pass mark in force now."""
     score = data.score
     errors = _check_common(module, data.taken_on, today, data.evidence_url, data.hours)
     if module.assessment_kind is None:
@@ -116,9 +145,8 @@ def record_attempt(
         raise RecordError(errors)
     passed = score >= (module.pass_mark or 0)
     needs_review = passed and module.assessment_kind is not AssessmentKind.QUIZ
-    status = EvidenceStatus.PENDING if needs_review else EvidenceStatus.VALID
-    evidence = Evidence(
-        user_id=engineer.id,
+    return Evidence(
+        user_id=engineer_id,
         module_id=module.id,
         kind=EvidenceKind.ATTEMPT,
         date=data.taken_on,
@@ -126,12 +154,11 @@ def record_attempt(
         notes=data.notes.strip(),
         score=score,
         passed=passed,
-        status=status,
+        status=EvidenceStatus.PENDING if needs_review else EvidenceStatus.VALID,
         evidence_url=data.evidence_url.strip(),
         source=source,
-        recorded_by_id=by.id,
+        recorded_by_id=recorded_by_id,
     )
-    return _added(evidence, f"{engineer.email} attempt {module.key} score={score}", by)
 
 
 def _added(evidence: Evidence, what: str, by: User) -> Evidence:

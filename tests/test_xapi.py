@@ -1,0 +1,411 @@
+"""xAPI intake: statements from learning platforms become evidence, through the same rules."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from tests.catalogue_fixtures import SMALL
+from tracker.catalogue.service import import_text
+from tracker.extensions import db
+from tracker.models import (
+    AuditEvent,
+    Evidence,
+    EvidenceKind,
+    EvidenceStatus,
+    Outcome,
+    Role,
+    XapiStatement,
+)
+from tracker.operations.tokens import create_integration, issue_token, revoke_integration
+
+VERB = "http://adlnet.gov/expapi/verbs/"
+CLASSIFICATION = "https://example.org/course/classification"  # a quiz, pass mark 70
+PIPELINES = "https://example.org/pipelines"  # a completion that needs verification
+CAPSTONE = "https://example.org/capstone"  # a project, pass mark 60
+VERSION = {"X-Experience-API-Version": "1.0.3"}
+
+
+@pytest.fixture
+def world(app, make_user, make_team):
+    import_text(SMALL, "catalogue.yaml")
+    db.session.commit()
+    manager = make_user(email="lead@corp.example.com", roles=[Role.MANAGER])
+    ada = make_user(email="ada@corp.example.com", name="Ada Engineer")
+    bob = make_user(email="bob@corp.example.com", name="Bob Engineer")
+    make_team(name="Payments", managers=[manager], members=[ada, bob])
+    ld = make_user(email="ld@corp.example.com", roles=[Role.LD])
+    _, platform = create_integration("Course platform", ["xapi"], ld)
+    db.session.commit()
+    return {"manager": manager, "ada": ada, "bob": bob, "ld": ld, "platform": platform}
+
+
+def basic(secret: str, user: str = "platform") -> dict[str, str]:
+    encoded = base64.b64encode(f"{user}:{secret}".encode()).decode()
+    return {"Authorization": f"Basic {encoded}", **VERSION}
+
+
+def token_of(user) -> str:
+    _, secret = issue_token(user, "xapi")
+    db.session.commit()
+    return secret
+
+
+def statement(
+    verb: str = "completed",
+    actor: str = "ada@corp.example.com",
+    activity: str = CLASSIFICATION,
+    **extra: Any,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": str(uuid.uuid4()),
+        "actor": {"objectType": "Agent", "mbox": f"mailto:{actor}"},
+        "verb": {"id": VERB + verb, "display": {"en-US": verb}},
+        "object": {
+            "objectType": "Activity",
+            "id": activity,
+            "definition": {"name": {"en-US": "A course"}},
+        },
+        "timestamp": "2026-11-02T09:30:00+00:00",
+    }
+    body.update(extra)
+    return body
+
+
+def post(client, body, secret):
+    return client.post("/xapi/statements", json=body, headers=basic(secret))
+
+
+def evidence_rows() -> list[Evidence]:
+    return list(db.session.scalars(db.select(Evidence).order_by(Evidence.id)))
+
+
+def stored_count() -> int:
+    return db.session.scalar(db.select(db.func.count()).select_from(XapiStatement))
+
+
+# --- About, version, authentication -----------------------------------------------------------
+
+
+def test_about_is_open_and_says_the_version(client):
+    answer = client.get("/xapi/about")
+    assert answer.status_code == 200
+    assert answer.json == {"version": ["1.0.3"]}
+    assert answer.headers["X-Experience-API-Version"] == "1.0.3"
+
+
+@pytest.mark.parametrize("header", [None, "0.95", "2.0.0", "1.1.0", "banana"])
+def test_a_request_without_a_1_0_version_header_is_refused(client, world, header):
+    headers = basic(world["platform"])
+    headers.pop("X-Experience-API-Version")
+    if header:
+        headers["X-Experience-API-Version"] = header
+    answer = client.post("/xapi/statements", json=statement(), headers=headers)
+    assert answer.status_code == 400
+    assert "X-Experience-API-Version" in answer.json["error"]["message"]
+    assert answer.headers["X-Experience-API-Version"] == "1.0.3"
+    assert stored_count() == 0
+
+
+@pytest.mark.parametrize("version", ["1.0.0", "1.0.1", "1.0.3", "1.0"])
+def test_every_1_0_x_version_is_accepted(client, world, version):
+    headers = basic(world["platform"]) | {"X-Experience-API-Version": version}
+    answer = client.post("/xapi/statements", json=statement(), headers=headers)
+    assert answer.status_code == 200, answer.json
+
+
+def test_without_credentials_the_answer_is_a_basic_challenge(client, world):
+    answer = client.post("/xapi/statements", json=statement(), headers=VERSION)
+    assert answer.status_code == 401
+    assert answer.headers["WWW-Authenticate"].startswith("Basic")
+    bearer = {"Authorization": f"Bearer {world['platform']}", **VERSION}
+    assert client.post("/xapi/statements", json=statement(), headers=bearer).status_code == 401
+    assert post(client, statement(), "trk_not-a-token").status_code == 401
+    assert stored_count() == 0
+
+
+def test_who_may_send(client, world, make_user):
+    assert post(client, statement(), token_of(world["ld"])).status_code == 200
+    admin = make_user(email="admin@corp.example.com", roles=[Role.ADMIN])
+    assert post(client, statement(), token_of(admin)).status_code == 200
+    manager_only = post(client, statement(), token_of(world["manager"]))
+    assert manager_only.status_code == 403
+    _, directory = create_integration("Directory", ["scim"], world["ld"])
+    db.session.commit()
+    assert post(client, statement(), directory).status_code == 403
+    assert stored_count() == 2
+
+
+def test_a_revoked_integration_is_refused(client, world):
+    from tracker.models import Integration
+
+    platform = db.session.scalar(
+        db.select(Integration).where(Integration.name == "Course platform")
+    )
+    revoke_integration(platform, world["ld"])
+    db.session.commit()
+    assert post(client, statement(), world["platform"]).status_code == 401
+
+
+def test_integration_tokens_do_not_open_the_json_api(client, world):
+    answer = client.get("/api/v1/me", headers={"Authorization": f"Bearer {world['platform']}"})
+    assert answer.status_code == 401
+
+
+def test_an_engineer_token_sends_about_that_engineer_only(client, world):
+    ada = token_of(world["ada"])
+    assert post(client, statement(actor="ada@corp.example.com"), ada).status_code == 200
+    mixed = [statement(actor="ada@corp.example.com"), statement(actor="bob@corp.example.com")]
+    answer = post(client, mixed, ada)
+    assert answer.status_code == 403
+    assert "that engineer only" in answer.json["error"]["message"]
+    assert post(client, statement(actor="stranger@else.example.com"), ada).status_code == 403
+    assert stored_count() == 1
+    [evidence] = evidence_rows()
+    assert evidence.recorded_by_id == world["ada"].id
+
+
+# --- Verbs become evidence -------------------------------------------------------------------
+
+
+def test_completed_becomes_a_completion_dated_by_the_timestamp_in_utc(client, world):
+    body = statement(
+        timestamp="2026-11-03T01:30:00+05:00",  # 2026-11-02 20:30 UTC
+        result={"duration": "PT1H45M", "completion": True},
+    )
+    answer = post(client, body, world["platform"])
+    assert answer.status_code == 200
+    assert answer.json == [body["id"]]
+    [evidence] = evidence_rows()
+    assert evidence.kind is EvidenceKind.COMPLETION
+    assert evidence.user_id == world["ada"].id
+    assert evidence.date == date(2026, 11, 2)
+    assert float(evidence.hours) == 1.8
+    assert evidence.status is EvidenceStatus.VALID
+    assert (evidence.source, evidence.recorded_by_id) == ("xapi", None)
+    row = db.session.get(XapiStatement, body["id"])
+    assert (row.outcome, row.evidence_id) == (Outcome.RECORDED, evidence.id)
+
+
+@pytest.mark.parametrize(
+    ("verb", "score", "expected", "passed"),
+    [
+        ("passed", {"scaled": 0.85}, 85, True),
+        ("failed", {"raw": 13, "max": 20}, 65, False),
+        ("scored", {"raw": 7, "min": 0, "max": 10}, 70, True),
+        ("passed", {"raw": 45, "min": 40, "max": 50}, 50, False),  # the pass mark decides
+    ],
+)
+def test_results_become_attempts_judged_by_the_pass_mark(
+    client, world, verb, score, expected, passed
+):
+    body = statement(verb=verb, result={"score": score})
+    assert post(client, body, world["platform"]).status_code == 200
+    [evidence] = evidence_rows()
+    assert evidence.kind is EvidenceKind.ATTEMPT
+    assert (evidence.score, evidence.passed) == (expected, passed)
+    assert evidence.status is EvidenceStatus.VALID
+
+
+def test_a_passed_project_waits_for_a_managers_verification(client, world, login_as):
+    body = statement(verb="passed", activity=CAPSTONE, result={"score": {"scaled": 0.9}})
+    assert post(client, body, world["platform"]).status_code == 200
+    [evidence] = evidence_rows()
+    assert evidence.status is EvidenceStatus.PENDING
+    page = login_as(world["manager"]).get("/team/verify").get_data(as_text=True)
+    assert "Capstone" in page
+
+
+def test_a_completion_that_needs_verification_waits_too(client, world):
+    assert post(client, statement(activity=PIPELINES), world["platform"]).status_code == 200
+    assert evidence_rows()[0].status is EvidenceStatus.PENDING
+
+
+def test_other_verbs_are_stored_and_change_nothing(client, world):
+    body = statement(verb="experienced")
+    assert post(client, body, world["platform"]).status_code == 200
+    assert evidence_rows() == []
+    assert db.session.get(XapiStatement, body["id"]).outcome is Outcome.IGNORED
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (
+            statement(timestamp=(date.today() + timedelta(days=3)).isoformat() + "T10:00:00Z"),
+            "future",
+        ),
+        (statement(verb="passed"), "result.score"),
+        (statement(verb="passed", result={"score": {"scaled": -0.5}}), "negative"),
+        (
+            statement(verb="passed", activity=PIPELINES, result={"score": {"scaled": 1}}),
+            "no assessment",
+        ),
+    ],
+)
+def test_a_statement_that_breaks_a_rule_is_kept_with_the_reason(client, world, body, reason):
+    assert post(client, body, world["platform"]).status_code == 200
+    assert evidence_rows() == []
+    row = db.session.get(XapiStatement, body["id"])
+    assert row.outcome is Outcome.NOT_RECORDED
+    assert reason in row.reason
+
+
+# --- Malformed statements ---------------------------------------------------------------------
+
+
+def _without(key: str):
+    def change(s: dict[str, Any]) -> None:
+        s.pop(key)
+
+    return change
+
+
+MALFORMED = {
+    "no verb": _without("verb"),
+    "actor without an identifier": lambda s: s["actor"].pop("mbox"),
+    "actor with two identifiers": lambda s: s["actor"].update(
+        account={"homePage": "https://lms.example", "name": "ada"}
+    ),
+    "verb id not an IRI": lambda s: s["verb"].update(id="completed it"),
+    "scaled score above 1": lambda s: s.update(result={"score": {"scaled": 1.5}}),
+    "scaled score below -1": lambda s: s.update(result={"score": {"scaled": -2}}),
+    "bad timestamp": lambda s: s.update(timestamp="last Tuesday"),
+    "bad duration": lambda s: s.update(result={"duration": "an hour"}),
+    "id not a UUID": lambda s: s.update(id="statement-1"),
+    "unknown top-level property": lambda s: s.update(mood="happy"),
+    "wrong-typed field": lambda s: s.update(result={"success": "yes"}),
+    "not an object": lambda s: s.clear(),
+}
+
+
+@pytest.mark.parametrize("name", list(MALFORMED))
+def test_a_malformed_statement_is_400_with_the_reason_and_stores_nothing(client, world, name):
+    bad = statement()
+    MALFORMED[name](bad)
+    answer = post(client, bad or "just text", world["platform"])
+    assert answer.status_code == 400, name
+    assert answer.json["error"]["message"]
+    assert stored_count() == 0
+    assert evidence_rows() == []
+
+
+def test_one_bad_statement_in_a_batch_stores_none(client, world):
+    bad = statement()
+    bad["verb"] = {"id": "nope"}
+    answer = post(client, [statement(), statement(), bad], world["platform"])
+    assert answer.status_code == 400
+    assert "Statement 3 of 3" in answer.json["error"]["message"]
+    assert "verb.id" in answer.json["error"]["message"]
+    assert stored_count() == 0
+    assert evidence_rows() == []
+
+
+def test_a_body_that_is_not_json_is_refused(client, world):
+    headers = basic(world["platform"]) | {"Content-Type": "application/json"}
+    answer = client.post("/xapi/statements", data="{not json", headers=headers)
+    assert answer.status_code == 400
+    assert (
+        client.post("/xapi/statements", data="x", headers=basic(world["platform"])).status_code
+        == 400
+    )
+
+
+# --- Idempotence, conflicts, PUT and GET -------------------------------------------------------
+
+
+def test_the_same_statement_again_is_a_no_op(client, world):
+    body = statement()
+    assert post(client, body, world["platform"]).status_code == 200
+    again = post(client, copy.deepcopy(body), world["platform"])
+    assert again.status_code == 200
+    assert again.json == [body["id"]]
+    assert stored_count() == 1
+    assert len(evidence_rows()) == 1
+
+
+def test_the_same_id_with_other_content_is_409_and_changes_nothing(client, world):
+    body = statement()
+    assert post(client, body, world["platform"]).status_code == 200
+    changed = copy.deepcopy(body) | {"timestamp": "2026-11-01T09:30:00+00:00"}
+    fresh = statement(actor="bob@corp.example.com")
+    answer = post(client, [fresh, changed], world["platform"])
+    assert answer.status_code == 409
+    assert body["id"] in answer.json["error"]["message"]
+    assert stored_count() == 1
+    assert db.session.get(XapiStatement, fresh["id"]) is None
+
+
+def test_one_id_twice_in_a_batch_is_refused(client, world):
+    body = statement()
+    assert post(client, [body, copy.deepcopy(body)], world["platform"]).status_code == 400
+    assert stored_count() == 0
+
+
+def test_statements_without_an_id_get_one(client, world):
+    body = statement()
+    body.pop("id")
+    answer = post(client, [body], world["platform"])
+    assert answer.status_code == 200
+    [given] = answer.json
+    assert uuid.UUID(given)
+    assert db.session.get(XapiStatement, given).outcome is Outcome.RECORDED
+
+
+def test_put_stores_under_the_given_id_and_get_returns_it(client, world):
+    body = statement()
+    statement_id = body.pop("id")
+    url = f"/xapi/statements?statementId={statement_id}"
+    answer = client.put(url, json=body, headers=basic(world["platform"]))
+    assert answer.status_code == 204
+    assert answer.headers["X-Experience-API-Version"] == "1.0.3"
+    got = client.get(url, headers=basic(world["platform"]))
+    assert got.status_code == 200
+    assert got.json["id"] == statement_id
+    assert got.json["verb"] == body["verb"]
+    assert "stored" in got.json
+    again = client.put(url, json=body, headers=basic(world["platform"]))
+    assert again.status_code == 204
+    conflicting = client.put(
+        url, json=body | {"timestamp": "2026-10-01T00:00:00Z"}, headers=basic(world["platform"])
+    )
+    assert conflicting.status_code == 409
+    assert stored_count() == 1
+
+
+def test_put_refuses_a_body_id_that_differs_and_a_bad_statement_id(client, world):
+    body = statement()
+    other = str(uuid.uuid4())
+    answer = client.put(
+        f"/xapi/statements?statementId={other}", json=body, headers=basic(world["platform"])
+    )
+    assert answer.status_code == 400
+    answer = client.put(
+        "/xapi/statements?statementId=abc", json=body, headers=basic(world["platform"])
+    )
+    assert answer.status_code == 400
+    assert stored_count() == 0
+
+
+def test_get_unknown_is_404_and_an_engineer_reads_only_their_own(client, world):
+    unknown = f"/xapi/statements?statementId={uuid.uuid4()}"
+    assert client.get(unknown, headers=basic(world["platform"])).status_code == 404
+    body = statement(actor="bob@corp.example.com")
+    assert post(client, body, world["platform"]).status_code == 200
+    url = f"/xapi/statements?statementId={body['id']}"
+    assert client.get(url, headers=basic(token_of(world["ada"]))).status_code == 404
+    assert client.get(url, headers=basic(token_of(world["bob"]))).status_code == 200
+
+
+def test_every_batch_is_in_the_audit_trail(client, world):
+    post(
+        client, [statement(), statement(activity="https://elsewhere.example/x")], world["platform"]
+    )
+    event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "xapi.received"))
+    assert "2 statements from integration Course platform" in event.target
+    assert "recorded=1" in event.detail and "waiting=1" in event.detail

@@ -1,0 +1,144 @@
+"""xAPI statements: who and which module they name, and what waits for L&D to map."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from sqlalchemy import func
+
+from tracker.extensions import db
+from tracker.models import (
+    Module,
+    Outcome,
+    User,
+    XapiActivityLink,
+    XapiActorLink,
+    XapiStatement,
+)
+
+
+@dataclass(frozen=True)
+class Matches:
+    """The people and modules a batch of statements names, found in a fixed number of queries.
+
+    A module is found by an activity L&D mapped to it, by its `xapi_activity`, or by its `url`,
+    in that order; a person by an address L&D mapped, or by their email.
+    """
+
+    people: dict[str, User]
+    modules: dict[str, Module]
+
+
+def matches(addresses: Collection[str], activities: Collection[str]) -> Matches:
+    """Find the people and modules named by `addresses` and `activities`."""
+    people: dict[str, User] = {}
+    if addresses:
+        for user in db.session.scalars(
+            db.select(User).where(func.lower(User.email).in_(addresses))
+        ):
+            people[user.email.lower()] = user
+        linked = db.session.execute(
+            db.select(XapiActorLink.address, User)
+            .join(User, User.id == XapiActorLink.user_id)
+            .where(XapiActorLink.address.in_(addresses))
+        )
+        people.update({address: user for address, user in linked})
+    modules: dict[str, Module] = {}
+    if activities:
+        found = db.session.scalars(
+            db.select(Module)
+            .where(Module.url.in_(activities) | Module.xapi_activity.in_(activities))
+            .order_by(Module.archived_at.is_not(None), Module.id)
+        ).all()
+        for module in reversed(found):  # the first live module wins
+            modules[module.url] = module
+        for module in reversed(found):
+            if module.xapi_activity:
+                modules[module.xapi_activity] = module
+        linked_modules = db.session.execute(
+            db.select(XapiActivityLink.activity, Module)
+            .join(Module, Module.id == XapiActivityLink.module_id)
+            .where(XapiActivityLink.activity.in_(activities))
+        )
+        modules.update({activity: module for activity, module in linked_modules})
+    return Matches(people, modules)
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Something statements name that the tracker does not know, and how many statements wait."""
+
+    key: str  # the activity id, or the actor's address
+    label: str  # the activity's name as the platform gave it, or the address
+    count: int
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """What waits for a mapping: unknown activities and unknown people, most statements first."""
+
+    total: int
+    activities: list[Waiting]
+    people: list[Waiting]
+
+
+def backlog() -> Backlog:
+    """The statements that matched nothing, grouped by what they need mapped."""
+    unmatched = XapiStatement.outcome == Outcome.UNMATCHED
+    total = waiting_count()
+    by_activity = db.session.execute(
+        db.select(XapiStatement.activity, func.count(), func.max(XapiStatement.id))
+        .where(unmatched)
+        .group_by(XapiStatement.activity)
+    ).all()
+    by_address = db.session.execute(
+        db.select(XapiStatement.actor_email, func.count())
+        .where(unmatched, XapiStatement.actor_email.is_not(None))
+        .group_by(XapiStatement.actor_email)
+    ).all()
+    known = matches(
+        [address for address, _ in by_address if address],
+        [activity for activity, _, _ in by_activity],
+    )
+    names = _activity_names([last for activity, _, last in by_activity])
+    activities = [
+        Waiting(activity, names.get(last) or activity, count)
+        for activity, count, last in by_activity
+        if activity not in known.modules
+    ]
+    people = [
+        Waiting(address, address, count)
+        for address, count in by_address
+        if address and address not in known.people
+    ]
+    activities.sort(key=lambda w: (-w.count, w.label.lower()))
+    people.sort(key=lambda w: (-w.count, w.label))
+    return Backlog(total, activities, people)
+
+
+def _activity_names(statement_ids: list[str]) -> dict[str, str]:
+    """The activity name (`object.definition.name`, English first) of each statement."""
+    out = {}
+    rows = db.session.execute(
+        db.select(XapiStatement.id, XapiStatement.body).where(XapiStatement.id.in_(statement_ids))
+    )
+    for statement_id, body in rows:
+        names = json.loads(body).get("object", {}).get("definition", {}).get("name", {})
+        if isinstance(names, dict) and names:
+            out[statement_id] = str(
+                names.get("en-US") or names.get("en") or next(iter(names.values()))
+            )
+    return out
+
+
+def waiting_count() -> int:
+    """How many statements wait for a mapping."""
+    unmatched = XapiStatement.outcome == Outcome.UNMATCHED
+    return db.session.scalar(db.select(func.count()).where(unmatched)) or 0
+
+
+def stored(statement_id: str) -> XapiStatement | None:
+    """The statement with this id, as stored."""
+    return db.session.get(XapiStatement, statement_id)
