@@ -156,6 +156,13 @@ MATRIX: dict[str, Route] = {
     "authoring.restore": Route("POST", "/catalogue/modules/capstone/restore", LD_REDIRECT),
     "authoring.coverage": Route("GET", "/catalogue/roles/ml-engineer/coverage", LD_PAGE),
     "authoring.download": Route("GET", "/catalogue/export", LD_PAGE),
+    "authoring.statements": Route("GET", "/catalogue/statements", LD_PAGE),
+    "authoring.map_statement_activity": Route(
+        "POST", "/catalogue/statements/activities", only({"ld": 422, "admin": 422})
+    ),
+    "authoring.map_statement_person": Route(
+        "POST", "/catalogue/statements/people", only({"ld": 422, "admin": 422})
+    ),
     # API tokens: the page is for everyone's own tokens; a token id not yours is 404.
     "tokens.index": Route("GET", "/account/tokens", everyone(200)),
     "tokens.create": Route("POST", "/account/tokens", everyone(200), {"label": "matrix"}),

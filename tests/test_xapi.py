@@ -409,3 +409,134 @@ def test_every_batch_is_in_the_audit_trail(client, world):
     event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "xapi.received"))
     assert "2 statements from integration Course platform" in event.target
     assert "recorded=1" in event.detail and "waiting=1" in event.detail
+
+
+# --- Statements that match nothing, and L&D's mappings -----------------------------------------
+
+
+def test_unknown_activities_and_people_wait_and_the_page_says_how_many(client, world, login_as):
+    unknown_course = statement(activity="https://lms.example.com/course/42")
+    stranger = statement(actor="ada.personal@mail.example.com")
+    assert post(client, [unknown_course, stranger], world["platform"]).status_code == 200
+    assert evidence_rows() == []
+    rows = [db.session.get(XapiStatement, s["id"]) for s in (unknown_course, stranger)]
+    assert [r.outcome for r in rows] == [Outcome.UNMATCHED, Outcome.UNMATCHED]
+    assert rows[0].reason == "unknown activity" and rows[1].reason == "unknown person"
+    ld = login_as(world["ld"])
+    page = ld.get("/catalogue/statements").get_data(as_text=True)
+    assert 'data-outcome="unmatched"><div class="stat">2</div>' in page
+    assert 'data-activity="https://lms.example.com/course/42"' in page
+    assert 'data-address="ada.personal@mail.example.com"' in page
+    assert "2 statements wait for a mapping" in ld.get("/catalogue/").get_data(as_text=True)
+
+
+def test_mapping_an_activity_applies_the_waiting_statements_and_later_ones_map_themselves(
+    client, world, login_as
+):
+    course = "https://lms.example.com/course/42"
+    waiting = [statement(activity=course), statement(activity=course, actor="bob@corp.example.com")]
+    assert post(client, waiting, world["platform"]).status_code == 200
+    answer = login_as(world["ld"]).post(
+        "/catalogue/statements/activities",
+        data={"activity": course, "module": "mlcc-classification"},
+    )
+    assert answer.status_code == 302
+    assert {e.user_id for e in evidence_rows()} == {world["ada"].id, world["bob"].id}
+    assert all(db.session.get(XapiStatement, s["id"]).outcome is Outcome.RECORDED for s in waiting)
+    later = statement(activity=course, verb="passed", result={"score": {"scaled": 0.9}})
+    assert post(client, later, world["platform"]).status_code == 200
+    assert db.session.get(XapiStatement, later["id"]).outcome is Outcome.RECORDED
+    assert len(evidence_rows()) == 3
+    mapped = db.session.scalar(
+        db.select(AuditEvent).where(AuditEvent.action == "xapi.activity_mapped")
+    )
+    assert "applied 2" in mapped.detail
+
+
+def test_mapping_an_address_applies_that_persons_statements(client, world, login_as):
+    address = "ada.personal@mail.example.com"
+    assert post(client, statement(actor=address), world["platform"]).status_code == 200
+    answer = login_as(world["ld"]).post(
+        "/catalogue/statements/people", data={"address": address, "email": "ADA@corp.example.com"}
+    )
+    assert answer.status_code == 302
+    [evidence] = evidence_rows()
+    assert evidence.user_id == world["ada"].id
+    assert post(client, statement(actor=address), world["platform"]).status_code == 200
+    assert len(evidence_rows()) == 2
+
+
+def test_a_statement_waiting_for_both_needs_both_mappings(client, world, login_as):
+    body = statement(actor="ada.personal@mail.example.com", activity="https://lms.example.com/c/1")
+    assert post(client, body, world["platform"]).status_code == 200
+    ld = login_as(world["ld"])
+    ld.post(
+        "/catalogue/statements/activities",
+        data={"activity": "https://lms.example.com/c/1", "module": "mlcc-classification"},
+    )
+    row = db.session.get(XapiStatement, body["id"])
+    assert (row.outcome, row.reason) == (Outcome.UNMATCHED, "unknown person")
+    ld.post(
+        "/catalogue/statements/people",
+        data={"address": "ada.personal@mail.example.com", "email": "ada@corp.example.com"},
+    )
+    db.session.expire_all()
+    assert db.session.get(XapiStatement, body["id"]).outcome is Outcome.RECORDED
+
+
+@pytest.mark.parametrize(
+    ("url", "data", "message"),
+    [
+        (
+            "/catalogue/statements/activities",
+            {"activity": "https://x.example.com/1", "module": ""},
+            "Choose a module.",
+        ),
+        (
+            "/catalogue/statements/activities",
+            {"activity": "https://x.example.com/1", "module": "no-such-module"},
+            "Not a valid choice",
+        ),
+        (
+            "/catalogue/statements/people",
+            {"address": "a@b.example.com", "email": "nobody@corp.example.com"},
+            "No active engineer signs in as nobody@corp.example.com.",
+        ),
+        (
+            "/catalogue/statements/people",
+            {"address": "a@b.example.com", "email": "not an email"},
+            "Invalid email address.",
+        ),
+    ],
+)
+def test_a_bad_mapping_is_refused_with_the_reason_and_changes_nothing(
+    client, world, login_as, url, data, message
+):
+    key = "activity" if "activities" in url else "address"
+    body = statement(activity=data[key]) if key == "activity" else statement(actor=data[key])
+    assert post(client, body, world["platform"]).status_code == 200
+    answer = login_as(world["ld"]).post(url, data=data)
+    assert answer.status_code == 422
+    assert message in answer.get_data(as_text=True)
+    assert db.session.get(XapiStatement, body["id"]).outcome is Outcome.UNMATCHED
+    assert evidence_rows() == []
+
+
+def test_only_ld_and_admins_map_statements(client, world, login_as):
+    for person in (world["ada"], world["manager"]):
+        session = login_as(person)
+        assert session.get("/catalogue/statements").status_code == 403
+        answer = session.post(
+            "/catalogue/statements/people",
+            data={"address": "a@b.example.com", "email": "ada@corp.example.com"},
+        )
+        assert answer.status_code == 403
+
+
+def test_evidence_from_a_platform_says_so_to_the_engineer_and_the_manager(client, world, login_as):
+    body = statement(verb="passed", activity=CAPSTONE, result={"score": {"scaled": 0.9}})
+    assert post(client, body, world["platform"]).status_code == 200
+    mine = login_as(world["ada"]).get("/progress/evidence").get_data(as_text=True)
+    assert "recorded by a learning platform (xAPI)" in mine
+    queue = login_as(world["manager"]).get("/team/verify").get_data(as_text=True)
+    assert "a learning platform (xAPI)" in queue

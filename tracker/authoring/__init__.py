@@ -8,4 +8,4 @@ from flask import Blueprint
 
 bp = Blueprint("authoring", __name__, url_prefix="/catalogue")
 
-from tracker.authoring import overview, views  # noqa: E402,F401  (routes register on bp)
+from tracker.authoring import overview, statements, views  # noqa: E402,F401  (routes register)

@@ -25,6 +25,7 @@ from tracker.models import (
     RoleRequirement,
 )
 from tracker.policy import role_required
+from tracker.reads.statements import waiting_count
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
@@ -65,6 +66,7 @@ def index() -> tuple[str, int] | str:
         "authoring/index.html",
         form=form,
         counts=_counts(),
+        waiting=waiting_count(),
         report=report,
         errors=errors,
         dry_run=form.dry_run.data,

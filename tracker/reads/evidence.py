@@ -35,6 +35,14 @@ class EvidenceRow:
         return WORDS[self.verdict]
 
 
+SOURCES = {"xapi": "a learning platform (xAPI)"}
+
+
+def recorder(name: str | None, evidence: Evidence) -> str | None:
+    """Who recorded the evidence: the person, or the system that reported it."""
+    return name or SOURCES.get(evidence.source)
+
+
 def item_of(evidence: Evidence, module_key: str) -> EvidenceItem:
     """Return the engine's view of a piece of evidence."""
     return EvidenceItem(
@@ -50,11 +58,11 @@ def item_of(evidence: Evidence, module_key: str) -> EvidenceItem:
 def evidence_of(user_id: int, catalogue: Catalogue | None = None) -> list[EvidenceRow]:
     """Return a person's evidence, newest first (one statement besides the catalogue)."""
     catalogue = catalogue or load_catalogue()
-    recorder, decider = db.aliased(User), db.aliased(User)
+    recording, decider = db.aliased(User), db.aliased(User)
     rows = db.session.execute(
-        db.select(Evidence, Module.key, Module.title, recorder.name, decider.name)
+        db.select(Evidence, Module.key, Module.title, recording.name, decider.name)
         .join(Module, Module.id == Evidence.module_id)
-        .outerjoin(recorder, recorder.id == Evidence.recorded_by_id)
+        .outerjoin(recording, recording.id == Evidence.recorded_by_id)
         .outerjoin(decider, decider.id == Evidence.decided_by_id)
         .where(Evidence.user_id == user_id)
         .order_by(Evidence.date.desc(), Evidence.id.desc())
@@ -64,7 +72,7 @@ def evidence_of(user_id: int, catalogue: Catalogue | None = None) -> list[Eviden
             evidence,
             title,
             verdict(catalogue.modules[key], item_of(evidence, key)),
-            recorded_by,
+            recorder(recorded_by, evidence),
             decided_by,
         )
         for evidence, key, title, recorded_by, decided_by in rows

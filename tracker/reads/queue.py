@@ -15,6 +15,7 @@ from sqlalchemy import Select, select
 from tracker import policy
 from tracker.extensions import db
 from tracker.models import Evidence, EvidenceStatus, Module, Role, Team, User
+from tracker.reads.evidence import recorder
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,8 @@ def queue(viewer: User) -> list[QueueRow]:
             )
         else:
             label = "L&D"
-        out.append(QueueRow(evidence, engineer, module, team, recorded_by, mine, label))
+        by = recorder(recorded_by, evidence)
+        out.append(QueueRow(evidence, engineer, module, team, by, mine, label))
     return out
 
 
@@ -86,17 +88,17 @@ def decidable_by_person() -> dict[User, int]:
     managers = policy.team_managers({team_id for *_, team_id in rows})
     waiting: Counter[int] = Counter()
     ld_rows = []
-    for subject, recorder, team_id in rows:
-        who = policy.deciders(subject, recorder, managers.get(team_id or 0, set()))
+    for subject, recorded_by_id, team_id in rows:
+        who = policy.deciders(subject, recorded_by_id, managers.get(team_id or 0, set()))
         waiting.update(who.managers)
         if who.ld:
-            ld_rows.append((subject, recorder))
+            ld_rows.append((subject, recorded_by_id))
     ld_people = db.session.scalars(
         db.select(User).where(User.active.is_(True), User.role_links.any(role=Role.LD))
     ).all()
     for person in ld_people:
         waiting[person.id] += sum(
-            1 for subject, recorder in ld_rows if person.id not in (subject, recorder)
+            1 for subject, recorded_by_id in ld_rows if person.id not in (subject, recorded_by_id)
         )
     people = db.session.scalars(
         db.select(User).where(User.id.in_(list(waiting)), User.active.is_(True))

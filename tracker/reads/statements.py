@@ -142,3 +142,44 @@ def waiting_count() -> int:
 def stored(statement_id: str) -> XapiStatement | None:
     """The statement with this id, as stored."""
     return db.session.get(XapiStatement, statement_id)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A statement that matched but was not recorded, and why."""
+
+    id: str
+    received_at: str
+    address: str
+    activity: str
+    reason: str
+
+
+def outcome_counts() -> dict[Outcome, int]:
+    """How many statements ended in each outcome."""
+    rows = db.session.execute(
+        db.select(XapiStatement.outcome, func.count()).group_by(XapiStatement.outcome)
+    )
+    counts = {outcome: 0 for outcome in Outcome}
+    counts.update({outcome: count for outcome, count in rows})
+    return counts
+
+
+def recent_problems(limit: int = 20) -> list[Problem]:
+    """The latest statements that matched a person and a module but broke a rule."""
+    rows = db.session.execute(
+        db.select(
+            XapiStatement.id,
+            XapiStatement.received_at,
+            XapiStatement.actor_email,
+            XapiStatement.activity,
+            XapiStatement.reason,
+        )
+        .where(XapiStatement.outcome == Outcome.NOT_RECORDED)
+        .order_by(XapiStatement.received_at.desc(), XapiStatement.id)
+        .limit(limit)
+    )
+    return [
+        Problem(i, at.strftime("%Y-%m-%d %H:%M"), address or "", activity, reason)
+        for i, at, address, activity, reason in rows
+    ]
