@@ -12,6 +12,7 @@ def init_app(app: Flask) -> None:
     from tracker.catalogue.commands import catalog_cli
     from tracker.demo import demo_cli
     from tracker.notify import notify_cli
+    from tracker.transfer.commands import data_cli
 
-    for group in (demo_cli, users_cli, roster_cli, tokens_cli, catalog_cli, notify_cli):
+    for group in (demo_cli, users_cli, roster_cli, tokens_cli, catalog_cli, notify_cli, data_cli):
         app.cli.add_command(group)

@@ -1,0 +1,96 @@
+"""`flask data export FILE` and `flask data import FILE`: every record, database-neutral.
+
+Both are audited in the database they act on. An export's own event comes after its snapshot,
+so a file never holds the event of its own making. An import records `data.imported` in the
+same transaction, after the rows: the imported database is the file plus that one event, and
+an export taken right after it shows that event as the last audit row and nothing else new.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+
+import click
+from alembic.script import ScriptDirectory
+from flask import current_app
+from flask.cli import AppGroup
+
+from tracker import audit
+from tracker.cli_imports import refuse
+from tracker.extensions import db
+from tracker.transfer.document import TransferError
+from tracker.transfer.exporter import Progress, Tick, export_file, no_progress
+from tracker.transfer.importer import import_file
+
+data_cli = AppGroup("data", help="Every record as one JSON file: back up, or move databases.")
+
+
+@data_cli.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def export_command(file: Path) -> None:
+    """Write every record to FILE as JSON, from one consistent snapshot of the database."""
+    try:
+        counts = export_file(file, db.engine, db.metadata.sorted_tables, _bar("Exporting"))
+    except TransferError as error:
+        click.echo(f"Error: {error}; no file was written.", err=True)
+        sys.exit(1)
+    audit.record("data.exported", file.name, _summary(counts))
+    db.session.commit()
+    click.echo(f"Exported {_rows_and_tables(counts)} to {file}.")
+
+
+@data_cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def import_command(file: Path) -> None:
+    """Load every record from FILE into an empty, migrated database: all of it or nothing."""
+    try:
+        counts = import_file(
+            file,
+            db.session.connection(),
+            db.metadata.sorted_tables,
+            _migrations(),
+            _bar("Importing"),
+        )
+    except TransferError as error:
+        refuse(str(error), [])
+    audit.record("data.imported", file.name, _summary(counts))
+    db.session.commit()
+    click.echo(f"Imported {_rows_and_tables(counts)} from {file}.")
+
+
+def _rows_and_tables(counts: dict[str, int]) -> str:
+    """Return e.g. "1,204 rows of 24 tables"."""
+    rows, tables = sum(counts.values()), len(counts)
+    return f"{rows:,} row{'s' * (rows != 1)} of {tables} table{'s' * (tables != 1)}"
+
+
+def _summary(counts: dict[str, int]) -> str:
+    """Return the row counts as one line: the total, then each table that has rows."""
+    tables = ", ".join(f"{name}={count}" for name, count in counts.items() if count)
+    return f"rows={sum(counts.values())}; {tables}"
+
+
+def _migrations() -> ScriptDirectory | None:
+    """Return the tracker's Alembic scripts (to say which side of a mismatch is behind)."""
+    state = current_app.extensions.get("migrate")
+    if state is None:
+        return None
+    return ScriptDirectory.from_config(state.migrate.get_config(state.directory))
+
+
+def _bar(label: str) -> Progress:
+    """Return a progress factory that draws a bar on a terminal and nothing otherwise."""
+
+    def progress(total: int) -> AbstractContextManager[Tick]:
+        return _terminal_bar(label, total) if sys.stderr.isatty() else no_progress(total)
+
+    return progress
+
+
+@contextmanager
+def _terminal_bar(label: str, total: int) -> Iterator[Tick]:
+    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+        yield bar.update
