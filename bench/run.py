@@ -13,6 +13,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.transfer import transfer_rows
 from config import TestingConfig
 from tracker import create_app
 from tracker.catalogue.service import load_default_catalogue
@@ -111,7 +112,11 @@ def team_rows(client) -> list[tuple[str, list[float]]]:  # type: ignore[no-untyp
     return rows
 
 
-def table(rows: list[tuple[str, list[float]]], seeds: dict[int, float]) -> str:
+def table(
+    rows: list[tuple[str, list[float]]],
+    seeds: dict[int, float],
+    transfer: tuple[str, list[tuple[str, float]]],
+) -> str:
     """Return the results as a Markdown table."""
     base = statistics.median(rows[0][1])
     lines = [
@@ -129,6 +134,10 @@ def table(rows: list[tuple[str, list[float]]], seeds: dict[int, float]) -> str:
         lines.append(f"| {name} | {median:.2f} | {p95:.2f} | {median / base:.1f} |")
     lines += ["", "| demo seed | seconds |", "|---|---:|"]
     lines += [f"| {n} engineers | {s:.2f} |" for n, s in seeds.items()]
+    about, steps = transfer
+    lines += ["", f"`flask data export|import`, {about}:", ""]
+    lines += ["| data transfer | seconds |", "|---|---:|"]
+    lines += [f"| {step} | {seconds:.1f} |" for step, seconds in steps]
     return "\n".join(lines) + "\n"
 
 
@@ -137,7 +146,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         rows = page_rows(folder)
     seeds = {n: seed_timing(n) for n in (40, 2000)}
-    text = table(rows, seeds)
+    text = table(rows, seeds, transfer_rows())
     print(text)
     RESULTS.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
