@@ -540,3 +540,34 @@ def test_evidence_from_a_platform_says_so_to_the_engineer_and_the_manager(client
     assert "recorded by a learning platform (xAPI)" in mine
     queue = login_as(world["manager"]).get("/team/verify").get_data(as_text=True)
     assert "a learning platform (xAPI)" in queue
+
+
+def test_an_activity_several_modules_share_matches_none_until_mapped(client, world, login_as):
+    from tracker.models import Module
+
+    capstone = db.session.scalar(db.select(Module).where(Module.key == "capstone"))
+    capstone.url = CLASSIFICATION  # two modules now share one link: which one is meant?
+    db.session.commit()
+    body = statement(activity=CLASSIFICATION)
+    assert post(client, body, world["platform"]).status_code == 200
+    row = db.session.get(XapiStatement, body["id"])
+    assert (row.outcome, row.reason) == (Outcome.UNMATCHED, "activity shared by several modules")
+    login_as(world["ld"]).post(
+        "/catalogue/statements/activities",
+        data={"activity": CLASSIFICATION, "module": "mlcc-classification"},
+    )
+    [evidence] = evidence_rows()
+    assert evidence.module_id != capstone.id
+
+
+def test_an_explicit_xapi_activity_id_outranks_a_shared_link(client, world):
+    from tracker.models import Module
+
+    capstone = db.session.scalar(db.select(Module).where(Module.key == "capstone"))
+    capstone.url = CLASSIFICATION
+    capstone.xapi_activity = "https://lms.example.com/activities/capstone"
+    db.session.commit()
+    body = statement(activity="https://lms.example.com/activities/capstone")
+    assert post(client, body, world["platform"]).status_code == 200
+    [evidence] = evidence_rows()
+    assert evidence.module_id == capstone.id

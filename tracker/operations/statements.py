@@ -136,7 +136,7 @@ def _evidence_of(
     module = found.modules.get(statement.activity)
     unknown = [
         *(["unknown person"] if person is None else []),
-        *(["unknown activity"] if module is None else []),
+        *([_unknown(statement.activity, found)] if module is None else []),
     ]
     if person is None or module is None:
         return Outcome.UNMATCHED, " and ".join(unknown), None
@@ -154,6 +154,12 @@ def _evidence_of(
     except RecordError as error:
         return Outcome.NOT_RECORDED, str(error), None
     return Outcome.RECORDED, "", evidence
+
+
+def _unknown(activity: str, found: Matches) -> str:
+    if activity in found.ambiguous:
+        return "activity shared by several modules"
+    return "unknown activity"
 
 
 def map_activity(activity: str, module: Module, by: User, today: date) -> int:

@@ -23,47 +23,59 @@ from tracker.models import (
 class Matches:
     """The people and modules a batch of statements names, found in a fixed number of queries.
 
-    A module is found by an activity L&D mapped to it, by its `xapi_activity`, or by its `url`,
-    in that order; a person by an address L&D mapped, or by their email.
+    A module is found by an activity L&D mapped to it, else by its `xapi_activity`, else by its
+    `url`; an id that several live modules share is `ambiguous` and matches none, until L&D
+    map it. A person is found by an address L&D mapped, or by their email.
     """
 
     people: dict[str, User]
     modules: dict[str, Module]
+    ambiguous: frozenset[str] = frozenset()
 
 
 def matches(addresses: Collection[str], activities: Collection[str]) -> Matches:
     """Find the people and modules named by `addresses` and `activities`."""
     people: dict[str, User] = {}
     if addresses:
-        for user in db.session.scalars(
-            db.select(User).where(func.lower(User.email).in_(addresses))
-        ):
-            people[user.email.lower()] = user
+        by_email = db.select(User).where(func.lower(User.email).in_(addresses))
+        people.update({user.email.lower(): user for user in db.session.scalars(by_email)})
         linked = db.session.execute(
             db.select(XapiActorLink.address, User)
             .join(User, User.id == XapiActorLink.user_id)
             .where(XapiActorLink.address.in_(addresses))
         )
         people.update({address: user for address, user in linked})
-    modules: dict[str, Module] = {}
-    if activities:
-        found = db.session.scalars(
-            db.select(Module)
-            .where(Module.url.in_(activities) | Module.xapi_activity.in_(activities))
-            .order_by(Module.archived_at.is_not(None), Module.id)
-        ).all()
-        for module in reversed(found):  # the first live module wins
-            modules[module.url] = module
-        for module in reversed(found):
-            if module.xapi_activity:
-                modules[module.xapi_activity] = module
-        linked_modules = db.session.execute(
-            db.select(XapiActivityLink.activity, Module)
-            .join(Module, Module.id == XapiActivityLink.module_id)
-            .where(XapiActivityLink.activity.in_(activities))
+    if not activities:
+        return Matches(people, {})
+    live = db.session.scalars(
+        db.select(Module).where(
+            Module.archived_at.is_(None),
+            Module.url.in_(activities) | Module.xapi_activity.in_(activities),
         )
-        modules.update({activity: module for activity, module in linked_modules})
-    return Matches(people, modules)
+    ).all()
+    modules: dict[str, Module] = {}
+    ambiguous: set[str] = set()
+    for field in ("url", "xapi_activity"):  # an explicit xapi_activity outranks a link
+        named: dict[str, list[Module]] = {}
+        for module in live:
+            if getattr(module, field) in activities:
+                named.setdefault(getattr(module, field), []).append(module)
+        for activity, found in named.items():
+            if len(found) == 1:
+                modules[activity] = found[0]
+                ambiguous.discard(activity)
+            else:
+                modules.pop(activity, None)
+                ambiguous.add(activity)
+    linked_modules = db.session.execute(
+        db.select(XapiActivityLink.activity, Module)
+        .join(Module, Module.id == XapiActivityLink.module_id)
+        .where(XapiActivityLink.activity.in_(activities))
+    )
+    for activity, module in linked_modules:
+        modules[activity] = module
+        ambiguous.discard(activity)
+    return Matches(people, modules, frozenset(ambiguous))
 
 
 @dataclass(frozen=True)
