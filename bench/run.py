@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.transfer import transfer_rows
+from bench.xapi import BATCH, xapi_rows
 from config import TestingConfig
 from tracker import create_app
 from tracker.catalogue.service import load_default_catalogue
@@ -116,6 +117,7 @@ def table(
     rows: list[tuple[str, list[float]]],
     seeds: dict[int, float],
     transfer: tuple[str, list[tuple[str, float]]],
+    xapi: list[tuple[str, float, float]],
 ) -> str:
     """Return the results as a Markdown table."""
     base = statistics.median(rows[0][1])
@@ -138,6 +140,10 @@ def table(
     lines += ["", f"`flask data export|import`, {about}:", ""]
     lines += ["| data transfer | seconds |", "|---|---:|"]
     lines += [f"| {step} | {seconds:.1f} |" for step, seconds in steps]
+    baseline = xapi[0][1]
+    lines += ["", f"xAPI intake, batches of {BATCH:,} statements (median of the batches):", ""]
+    lines += ["| xAPI | seconds per batch | statements/s | × baseline |", "|---|---:|---:|---:|"]
+    lines += [f"| {n} | {s:.3f} | {r:,.0f} | {s / baseline:.1f} |" for n, s, r in xapi]
     return "\n".join(lines) + "\n"
 
 
@@ -146,7 +152,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         rows = page_rows(folder)
     seeds = {n: seed_timing(n) for n in (40, 2000)}
-    text = table(rows, seeds, transfer_rows())
+    text = table(rows, seeds, transfer_rows(), xapi_rows())
     print(text)
     RESULTS.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
