@@ -68,3 +68,11 @@ def test_team_charts_keep_their_text_on_the_picture() -> None:
         charts.forecast(months, list(range(12)), [(date(2026, 9, 1), 5)], "Payments: forecast"),
     ):
         assert_all_text_inside(figure)
+
+
+def test_heatmap_has_a_colour_scale_that_says_what_the_shades_mean() -> None:
+    figure = charts.heatmap(["Alex Costa"], LONG, [[1, 2, 0]], [2, 2, 2], "Payments")
+    scale = figure.axes[-1]
+    assert len(figure.axes) == 2
+    assert scale.get_ylabel() == "Share of the required level"
+    assert [t.get_text() for t in scale.get_yticklabels()] == ["none", "half", "all"]

@@ -149,7 +149,10 @@ def heatmap(
     shares = [
         [min(level / need, 1.0) for level, need in zip(row, required, strict=True)] for row in grid
     ] or [[0.0] * len(competencies)]
-    axes.imshow(shares, cmap="cividis", vmin=0, vmax=1, aspect="auto")
+    image = axes.imshow(shares, cmap="cividis", vmin=0, vmax=1, aspect="auto")
+    scale = figure.colorbar(image, ax=axes, fraction=0.04, pad=0.02)
+    scale.set_label("Share of the required level")
+    scale.set_ticks([0, 0.5, 1], labels=["none", "half", "all"])
     for y, row in enumerate(grid):
         for x, level in enumerate(row):
             axes.text(
