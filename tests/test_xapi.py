@@ -571,3 +571,17 @@ def test_an_explicit_xapi_activity_id_outranks_a_shared_link(client, world):
     assert post(client, body, world["platform"]).status_code == 200
     [evidence] = evidence_rows()
     assert evidence.module_id == capstone.id
+
+
+def test_a_body_over_eight_megabytes_is_refused_unread(client, world):
+    huge = [statement(context={"extensions": {"https://x.example.com/pad": "x" * 9_000_000}})]
+    answer = post(client, huge, world["platform"])
+    assert answer.status_code == 413
+    assert answer.json["error"]["code"] == "too_large"
+    assert stored_count() == 0
+
+
+def test_more_than_five_thousand_statements_in_one_request_is_refused(client, world):
+    answer = post(client, [{}] * 5001, world["platform"])
+    assert answer.status_code == 413
+    assert "at most 5000" in answer.json["error"]["message"]

@@ -17,6 +17,7 @@ VERSION = "1.0.3"
 _VERSION_HEADER = "X-Experience-API-Version"
 _ACCEPTED = re.compile(r"1\.0(\.\d+)?")
 _CHALLENGE = 'Basic realm="tracker xAPI", charset="UTF-8"'
+MAX_BYTES = 8 * 1024 * 1024  # a full batch of large statements fits; more is refused unread
 
 
 class Refused(Exception):
@@ -38,6 +39,7 @@ def _refused(error: Refused) -> Response:
 @bp.before_request
 def authenticate() -> None:
     """Check the version header, then the token; L&D, admins, engineers and integrations."""
+    request.max_content_length = MAX_BYTES
     if request.endpoint == "xapi.about":
         return
     version = request.headers.get(_VERSION_HEADER, "")
