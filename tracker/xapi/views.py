@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from flask import Response, jsonify, request
+from sqlalchemy.exc import IntegrityError
 
 from tracker import policy
 from tracker.extensions import db
@@ -80,6 +81,8 @@ def _json_body() -> Any:
 
 def _statement_id() -> str:
     given = request.args.get("statementId", "")
+    if not given:
+        raise Refused(400, "Give statementId: this intake answers one statement at a time.")
     try:
         return str(uuid.UUID(given))
     except ValueError:
@@ -105,7 +108,11 @@ def _store(statements: list[Statement]) -> Received:
         if not policy.may_send_statement_about(who, subject):
             raise Refused(403, "An engineer's token sends statements about that engineer only.")
     try:
-        received = receive(statements, who, found, utcnow().date())
+        try:
+            received = receive(statements, who, found, utcnow().date())
+        except IntegrityError:  # another request stored one of these ids first: look again
+            db.session.rollback()
+            received = receive(statements, who, found, utcnow().date())
     except Conflict as error:
         db.session.rollback()
         raise Refused(409, str(error)) from None
