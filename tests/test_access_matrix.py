@@ -18,6 +18,7 @@ from tests.catalogue_fixtures import SMALL
 from tracker.catalogue.service import import_text
 from tracker.extensions import db
 from tracker.models import ApiToken, Evidence, EvidenceKind, EvidenceStatus, Module, Role
+from tracker.operations.tokens import create_integration
 
 PERSONAS = ("anonymous", "engineer", "other_manager", "manager", "ld", "admin")
 LOGIN = "login"  # a redirect to the login page
@@ -84,6 +85,13 @@ MATRIX: dict[str, Route] = {
     "admin.team_edit": Route("GET", "/admin/teams/{team_id}", ADMIN_ONLY_PAGE),
     "admin.audit": Route("GET", "/admin/audit", ADMIN_ONLY_PAGE),
     "admin.roster": Route("GET", "/admin/roster", ADMIN_ONLY_PAGE),
+    "admin.integrations": Route("GET", "/admin/integrations", ADMIN_ONLY_PAGE),
+    "admin.integration_create": Route(
+        "POST", "/admin/integrations", ADMIN_ONLY_PAGE, {"name": "Matrix", "scope": "xapi"}
+    ),
+    "admin.integration_revoke": Route(
+        "POST", "/admin/integrations/{integration_id}/revoke", only({"admin": 302})
+    ),
     # The engineer's own pages (anyone holding the engineer role; admins pass every check).
     "engineer.log": Route("GET", "/progress/log", ENGINEER_PAGE),
     "engineer.evidence": Route("GET", "/progress/evidence", ENGINEER_PAGE),
@@ -251,6 +259,7 @@ def world(make_user, make_team):
         )
         db.session.add(token_rows[persona])
         tokens[persona] = secret
+    integration, _ = create_integration("Matrix platform", ["xapi"], None)
     db.session.commit()
     ids = {
         "engineer_id": engineer.id,
@@ -260,6 +269,7 @@ def world(make_user, make_team):
         "admin_id": admin.id,
         "engineer_token_id": token_rows["engineer"].id,
         "engineer_evidence_id": pending.id,
+        "integration_id": integration.id,
     }
     return {"people": people, "tokens": tokens, "ids": ids}
 

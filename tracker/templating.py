@@ -32,6 +32,7 @@ NAVIGATION = (
     NavItem("Catalogue", "authoring.index", frozenset({Role.LD, Role.ADMIN})),
     NavItem("People", "admin.people", frozenset({Role.ADMIN})),
     NavItem("Teams", "admin.teams", frozenset({Role.ADMIN})),
+    NavItem("Integrations", "admin.integrations", frozenset({Role.ADMIN})),
     NavItem("Audit", "admin.audit", frozenset({Role.ADMIN})),
 )
 

@@ -11,7 +11,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from tracker.emails import is_email, normalise
 from tracker.extensions import db
-from tracker.models import Role, Team, User
+from tracker.models import Role, Scope, Team, User
 
 
 class CheckboxesField(SelectMultipleField):
@@ -95,6 +95,32 @@ class TeamForm(FlaskForm):
         other = db.session.scalar(db.select(Team.id).where(Team.name == name))
         if other is not None and other != self.team_id:
             raise ValidationError("Another team already has this name.")
+
+
+SCOPE_LABELS = {
+    Scope.XAPI: "xapi: send learning records (xAPI statements)",
+    Scope.SCIM: "scim: keep people and teams in step with a directory (SCIM)",
+}
+
+
+def _strip(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
+class IntegrationForm(FlaskForm):
+    """A new integration account: its name and what its token may reach."""
+
+    name = StringField(
+        "Name",
+        validators=[DataRequired("Give the integration a name."), Length(max=80)],
+        filters=[_strip],
+        description="The system that will use the token, e.g. 'Course platform'.",
+    )
+    scope = CheckboxesField(
+        "Scopes",
+        choices=[SelectChoice(s.value, SCOPE_LABELS[s]) for s in Scope],
+        validators=[DataRequired(message="Choose at least one scope.")],
+    )
 
 
 class RosterForm(FlaskForm):
