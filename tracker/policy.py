@@ -133,11 +133,11 @@ def may_send_statements(sender: User | Integration) -> bool:
     return sender.active and holds(sender, Role.LD, Role.ENGINEER)
 
 
-def may_send_statement_about(sender: User | Integration, subject: User | None) -> bool:
+def may_send_statement_about(sender: User | Integration, subject_id: int | None) -> bool:
     """An engineer's token reports on that engineer alone; the others on anyone, even unknown."""
     if isinstance(sender, Integration) or holds(sender, Role.LD):
         return True
-    return subject is not None and subject.id == sender.id
+    return subject_id == sender.id
 
 
 def may_map_statements(viewer: User) -> bool:

@@ -12,7 +12,10 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import insert
 
 from tracker import audit
 from tracker.extensions import db
@@ -25,6 +28,7 @@ from tracker.models import (
     XapiActivityLink,
     XapiActorLink,
     XapiStatement,
+    utcnow,
 )
 from tracker.operations.errors import RecordError
 from tracker.operations.evidence import AttemptInput, CompletionInput, new_attempt, new_completion
@@ -73,22 +77,9 @@ def receive(
                 {"id": f"Statement {statement_id} is already stored with other content."}
             )
     fresh = [(i, s) for i, s in zip(ids, statements, strict=True) if i not in stored]
-    by_user = sender.id if isinstance(sender, User) else None
-    rows = [
-        XapiStatement(
-            id=statement_id,
-            body=statement.canonical,
-            received_from_id=by_user,
-            received_via_id=sender.id if isinstance(sender, Integration) else None,
-            actor_email=(statement.address or "")[:254] or None,
-            verb=statement.verb[:500],
-            activity=(statement.activity or "")[:500],
-        )
-        for statement_id, statement in fresh
-    ]
-    made = _apply(rows, [s for _, s in fresh], found, by_user, today)
-    recorded = sum(1 for r in rows if r.outcome is Outcome.RECORDED)
-    waiting = sum(1 for r in rows if r.outcome is Outcome.UNMATCHED)
+    made, rows = _insert(fresh, sender, found, today)
+    recorded = sum(1 for r in rows if r["outcome"] is Outcome.RECORDED)
+    waiting = sum(1 for r in rows if r["outcome"] is Outcome.UNMATCHED)
     name = sender.email if isinstance(sender, User) else f"integration {sender.name}"
     audit.record(
         "xapi.received",
@@ -99,27 +90,71 @@ def receive(
     return Received(ids, len(rows), recorded, waiting)
 
 
-def _apply(
-    rows: Sequence[XapiStatement],
-    statements: Sequence[Statement],
-    found: Matches,
-    recorded_by_id: int | None,
-    today: date,
-) -> int:
-    """Decide each row's outcome, build its evidence, and insert all in one flush."""
-    pending: list[tuple[XapiStatement, Evidence]] = []
-    for row, statement in zip(rows, statements, strict=True):
-        outcome, reason, evidence = _evidence_of(statement, found, recorded_by_id, today)
-        row.outcome, row.reason = outcome, reason[:300]
+def _insert(
+    fresh: Sequence[tuple[str, Statement]], sender: User | Integration, found: Matches, today: date
+) -> tuple[int, list[dict[str, Any]]]:
+    """Insert new statements and their evidence in two bulk statements; return both counts.
+
+    Bulk inserts, not the unit of work: a batch of 1,000 is one round trip per table.
+    """
+    now = utcnow()
+    by_user = sender.id if isinstance(sender, User) else None
+    rows: list[dict[str, Any]] = []
+    made: list[tuple[int, Evidence]] = []
+    for statement_id, statement in fresh:
+        outcome, reason, evidence = _evidence_of(statement, found, by_user, today)
         if evidence is not None:
-            pending.append((row, evidence))
-    db.session.add_all([evidence for _, evidence in pending])
+            made.append((len(rows), evidence))
+        rows.append(
+            {
+                "id": statement_id,
+                "body": statement.canonical,
+                "received_at": now,
+                "received_from_id": by_user,
+                "received_via_id": sender.id if isinstance(sender, Integration) else None,
+                "actor_email": (statement.address or "")[:254] or None,
+                "verb": statement.verb[:500],
+                "activity": (statement.activity or "")[:500],
+                "outcome": outcome,
+                "reason": reason[:300],
+                "evidence_id": None,
+            }
+        )
+    if made:
+        new_ids = db.session.scalars(
+            insert(Evidence).returning(Evidence.id, sort_by_parameter_order=True),
+            [_values(evidence, now) for _, evidence in made],
+        ).all()
+        for (index, _), evidence_id in zip(made, new_ids, strict=True):
+            rows[index]["evidence_id"] = evidence_id
+    if rows:
+        db.session.execute(insert(XapiStatement), rows)
+    return len(made), rows
+
+
+def _values(evidence: Evidence, now: datetime) -> dict[str, Any]:
+    """An unsaved row's column values, with the columns' defaults where it has none."""
+    out = {}
+    for column in Evidence.__table__.columns:
+        if column.primary_key:
+            continue
+        value = getattr(evidence, column.key)
+        if value is None and column.default is not None:
+            value = now if column.default.is_callable else column.default.arg
+        out[column.key] = value
+    return out
+
+
+def _apply(row: XapiStatement, statement: Statement, found: Matches, today: date) -> bool:
+    """Decide again what a waiting row becomes; True when it now carries evidence."""
+    outcome, reason, evidence = _evidence_of(statement, found, row.received_from_id, today)
+    row.outcome, row.reason = outcome, reason[:300]
+    if evidence is None:
+        return False
+    db.session.add(evidence)
     db.session.flush()
-    for row, evidence in pending:
-        row.evidence_id = evidence.id
-    db.session.add_all(rows)
-    db.session.flush()
-    return len(pending)
+    row.evidence_id = evidence.id
+    return True
 
 
 def _evidence_of(
@@ -145,12 +180,12 @@ def _evidence_of(
     try:
         if statement.verb == COMPLETED:
             entry = CompletionInput(on, hours=statement.hours, notes=notes)
-            evidence = new_completion(person.id, module, entry, recorded_by_id, today, SOURCE)
+            evidence = new_completion(person, module, entry, recorded_by_id, today, SOURCE)
         elif statement.score is None:
             return Outcome.NOT_RECORDED, statement.score_problem or NO_SCORE, None
         else:
             attempt = AttemptInput(on, statement.score, hours=statement.hours, notes=notes)
-            evidence = new_attempt(person.id, module, attempt, recorded_by_id, today, SOURCE)
+            evidence = new_attempt(person, module, attempt, recorded_by_id, today, SOURCE)
     except RecordError as error:
         return Outcome.NOT_RECORDED, str(error), None
     return Outcome.RECORDED, "", evidence
@@ -194,6 +229,6 @@ def _reapply(rows: list[XapiStatement], today: date) -> int:
         {s.address for s in statements if s.address}, {s.activity for s in statements if s.activity}
     )
     return sum(
-        _apply([row], [statement], found, row.received_from_id, today)
+        _apply(row, statement, found, today)
         for row, statement in zip(rows, statements, strict=True)
     )

@@ -25,26 +25,25 @@ class Matches:
 
     A module is found by an activity L&D mapped to it, else by its `xapi_activity`, else by its
     `url`; an id that several live modules share is `ambiguous` and matches none, until L&D
-    map it. A person is found by an address L&D mapped, or by their email.
+    map it. A person (by id) is found by an address L&D mapped, or by their email.
     """
 
-    people: dict[str, User]
+    people: dict[str, int]
     modules: dict[str, Module]
     ambiguous: frozenset[str] = frozenset()
 
 
 def matches(addresses: Collection[str], activities: Collection[str]) -> Matches:
     """Find the people and modules named by `addresses` and `activities`."""
-    people: dict[str, User] = {}
+    people: dict[str, int] = {}
     if addresses:
-        by_email = db.select(User).where(func.lower(User.email).in_(addresses))
-        people.update({user.email.lower(): user for user in db.session.scalars(by_email)})
-        linked = db.session.execute(
-            db.select(XapiActorLink.address, User)
-            .join(User, User.id == XapiActorLink.user_id)
-            .where(XapiActorLink.address.in_(addresses))
+        email = func.lower(User.email)
+        by_email = db.select(email, User.id).where(email.in_(addresses))
+        people.update({address: user_id for address, user_id in db.session.execute(by_email)})
+        linked = db.select(XapiActorLink.address, XapiActorLink.user_id).where(
+            XapiActorLink.address.in_(addresses)
         )
-        people.update({address: user for address, user in linked})
+        people.update({address: user_id for address, user_id in db.session.execute(linked)})
     if not activities:
         return Matches(people, {})
     live = db.session.scalars(
