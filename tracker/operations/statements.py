@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import ColumnElement, insert
 
 from tracker import audit
 from tracker.extensions import db
@@ -200,10 +200,7 @@ def _unknown(activity: str, found: Matches) -> str:
 def map_activity(activity: str, module: Module, by: User, today: date) -> int:
     """Map an activity id to a module and apply the statements that waited for it."""
     db.session.merge(XapiActivityLink(activity=activity, module_id=module.id, created_by_id=by.id))
-    waiting = db.select(XapiStatement).where(
-        XapiStatement.outcome == Outcome.UNMATCHED, XapiStatement.activity == activity
-    )
-    applied = _reapply(list(db.session.scalars(waiting)), today)
+    applied = _reapply(XapiStatement.activity == activity, today)
     audit.record("xapi.activity_mapped", activity, f"to {module.key}; applied {applied}", actor=by)
     return applied
 
@@ -211,17 +208,16 @@ def map_activity(activity: str, module: Module, by: User, today: date) -> int:
 def map_actor(address: str, person: User, by: User, today: date) -> int:
     """Map an actor's address to a person and apply the statements that waited for it."""
     db.session.merge(XapiActorLink(address=address, user_id=person.id, created_by_id=by.id))
-    waiting = db.select(XapiStatement).where(
-        XapiStatement.outcome == Outcome.UNMATCHED, XapiStatement.actor_email == address
-    )
-    applied = _reapply(list(db.session.scalars(waiting)), today)
+    applied = _reapply(XapiStatement.actor_email == address, today)
     audit.record("xapi.actor_mapped", address, f"to {person.email}; applied {applied}", actor=by)
     return applied
 
 
-def _reapply(rows: list[XapiStatement], today: date) -> int:
-    """Try waiting statements again; return how many became evidence."""
+def _reapply(which: ColumnElement[bool], today: date) -> int:
+    """Try the waiting statements `which` selects again; return how many became evidence."""
     db.session.flush()
+    waiting = db.select(XapiStatement).where(XapiStatement.outcome == Outcome.UNMATCHED, which)
+    rows = list(db.session.scalars(waiting))
     if not rows:
         return 0
     statements = [parse(json.loads(row.body)) for row in rows]
