@@ -70,6 +70,9 @@ def test_hot_reads_have_their_indexes(empty_database):
         evidence = {ix["name"]: ix["column_names"] for ix in inspector.get_indexes("evidence")}
         assert evidence["ix_evidence_engineer_module_date"] == ["user_id", "module_id", "date"]
         assert evidence["ix_evidence_status_user"] == ["status", "user_id"]
+        assert evidence["ix_evidence_user_counting"] == [
+            *("user_id", "status", "kind", "passed", "module_id", "date")
+        ]
         users = {ix["name"]: ix["column_names"] for ix in inspector.get_indexes("users")}
         assert users["ix_users_team_id"] == ["team_id"]
         db.engine.dispose()

@@ -43,6 +43,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 VELOCITY_WEEKS = 8
 
@@ -144,9 +145,21 @@ class Forecast:
     projected_ready_on: date | None
 
 
+COUNTING_STATUSES = ("valid", "verified")
+
+
+def may_count(item: EvidenceItem) -> bool:
+    """Return True unless `item` can demonstrate no module at all (a part of rule 1).
+
+    Only recorded or verified evidence counts, and of it only completions and passed attempts:
+    a read may leave out everything else before it gets here (see `evidence_counts`).
+    """
+    return item.status in COUNTING_STATUSES and (item.kind == "completion" or bool(item.passed))
+
+
 def evidence_counts(module: ModuleSpec, item: EvidenceItem) -> bool:
     """Return True when `item` demonstrates `module` (rule 1)."""
-    if item.status not in ("valid", "verified"):
+    if not may_count(item):
         return False
     if module.assessment is not None:
         if item.kind != "attempt" or not item.passed:
@@ -203,12 +216,18 @@ def _one_decimal(value: float) -> float:
 
 def readiness(levels: Mapping[str, int], role: RoleProfile) -> float:
     """Return readiness for `role` in percent, one decimal (rule 3)."""
+    return _readiness(role, tuple(levels.get(r.competency, 0) for r in role.requirements))
+
+
+@lru_cache(maxsize=65536)
+def _readiness(role: RoleProfile, have: tuple[int, ...]) -> float:
+    # Many engineers share a level profile: the exact decimal sum is done once for each.
     total = sum(r.weight for r in role.requirements)
     if total == 0:
         return 100.0
     met = sum(
-        Decimal(r.weight) * min(Decimal(levels.get(r.competency, 0)) / r.level, Decimal(1))
-        for r in role.requirements
+        Decimal(r.weight) * min(Decimal(level) / r.level, Decimal(1))
+        for r, level in zip(role.requirements, have, strict=True)
     )
     value = _one_decimal(float(met * 100 / total))
     # Rounding must not make anyone "ready" who misses a requirement.

@@ -1,6 +1,8 @@
 """People's records as the readiness engine's inputs, in a fixed number of statements.
 
 `load_people()` costs three statements, whether it loads one engineer or a whole organisation.
+`first_evidence()` is the input of the figures of many people at once: what the engine needs
+of each one's evidence, and no more, counted down by the database (one statement).
 """
 
 from __future__ import annotations
@@ -10,19 +12,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import Select, String, func, or_, type_coerce
 
 from tracker.extensions import db
 from tracker.models import (
     Competency,
     Enrolment,
     Evidence,
+    EvidenceKind,
+    EvidenceStatus,
     LearningPath,
     Module,
     SelfAssessment,
     User,
 )
-from tracker.readiness import EvidenceItem
+from tracker.readiness import COUNTING_STATUSES, EvidenceItem
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,50 @@ def evidence_items(user_ids: Iterable[int]) -> dict[int, list[EvidenceItem]]:
         .order_by(Evidence.date, Evidence.id)
     ):
         out[user_id].append(EvidenceItem(key, kind.value, on, status.value, passed, id_))
+    return out
+
+
+def first_evidence(people: Select[Any]) -> dict[int, list[EvidenceItem]]:
+    """Return, per person of `people` (a select of user ids), the evidence figures need.
+
+    Demonstrated dates depend only on each item's module, kind, status and pass, and take the
+    earliest date: so the earliest item of each such group gives the same dates as all of them.
+    Items that can demonstrate nothing (`readiness.may_count`) are left out in the database.
+    People without any such evidence are absent. One statement.
+    """
+    counting = [EvidenceStatus(value) for value in COUNTING_STATUSES]
+    earliest = (
+        db.select(
+            Evidence.user_id,
+            Evidence.module_id,
+            type_coerce(Evidence.kind, String).label("kind"),
+            type_coerce(Evidence.status, String).label("status"),
+            Evidence.passed,
+            func.min(Evidence.date).label("on"),
+        )
+        .where(
+            Evidence.user_id.in_(people.scalar_subquery()),
+            Evidence.status.in_(counting),
+            or_(Evidence.kind == EvidenceKind.COMPLETION, Evidence.passed.is_(True)),
+        )
+        .group_by(
+            Evidence.user_id, Evidence.status, Evidence.kind, Evidence.passed, Evidence.module_id
+        )
+        .subquery()
+    )
+    rows = db.session.execute(
+        db.select(
+            earliest.c.user_id,
+            Module.key,
+            earliest.c.kind,
+            earliest.c.on,
+            earliest.c.status,
+            earliest.c.passed,
+        ).join(Module, Module.id == earliest.c.module_id)
+    )
+    out: dict[int, list[EvidenceItem]] = {}
+    for user_id, *item in rows:
+        out.setdefault(user_id, []).append(EvidenceItem(*item))
     return out
 
 

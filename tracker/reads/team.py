@@ -1,7 +1,8 @@
 """A team's readiness for a role as of a date: per engineer, per band, and against targets.
 
-Statements: the team's engineers (1), their evidence (1), targets (1), plus the catalogue (7)
-when not passed in — the same for 5 engineers or 500.
+Statements: the team's engineers with their last activity (1), the earliest evidence of each
+kind that can count (1), targets (1), plus the catalogue (7) when not passed in — the same for
+5 engineers or 5,000.
 """
 
 from __future__ import annotations
@@ -9,12 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import ColumnElement, func
+
 from tracker.extensions import db
-from tracker.models import Role, StaffingTarget, TargetRole, Team, User
+from tracker.models import Evidence, Role, StaffingTarget, TargetRole, Team, User
 from tracker.readiness import Band, Forecast, hire_gap, projected_ready_count
 from tracker.reads.catalogue import Catalogue, load_catalogue
 from tracker.reads.figures import Figures, Standing, band_counts, figures
-from tracker.reads.records import evidence_items
+from tracker.reads.records import first_evidence
 
 
 @dataclass(frozen=True)
@@ -71,31 +74,44 @@ class TeamFigures:
     last_activity: list[date | None]
 
 
+def _engineers_of(team_id: int) -> list[ColumnElement[bool]]:
+    return [
+        User.team_id == team_id,
+        User.active.is_(True),
+        User.role_links.any(role=Role.ENGINEER),
+    ]
+
+
 def team_members(team_id: int) -> list[Member]:
     """Return the team's active engineers, by name (one statement)."""
     rows = db.session.execute(
         db.select(User.id, User.email, User.name)
-        .where(
-            User.team_id == team_id,
-            User.active.is_(True),
-            User.role_links.any(role=Role.ENGINEER),
-        )
+        .where(*_engineers_of(team_id))
         .order_by(User.name, User.id)
     )
     return [Member(*row) for row in rows]
 
 
 def team_figures(team_id: int, catalogue: Catalogue, as_of: date) -> TeamFigures:
-    """Return the figures of each engineer of the team as of `as_of` (two statements)."""
-    members = team_members(team_id)
-    evidence = evidence_items([m.id for m in members])
-    people, last = [], []
-    for member in members:
-        items = evidence[member.id]
-        people.append(figures(catalogue.modules, items, as_of))
-        seen = [e.on for e in items if e.on <= as_of]
-        last.append(max(seen) if seen else None)
-    return TeamFigures(members, people, last)
+    """Return the figures of each engineer of the team as of `as_of` (two statements).
+
+    Last activity is the date of the latest evidence of any kind or status on or before
+    `as_of`, counted by the database beside each member.
+    """
+    latest = (
+        db.select(func.max(Evidence.date))
+        .where(Evidence.user_id == User.id, Evidence.date <= as_of)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        db.select(User.id, User.email, User.name, latest)
+        .where(*_engineers_of(team_id))
+        .order_by(User.name, User.id)
+    ).all()
+    evidence = first_evidence(db.select(User.id).where(*_engineers_of(team_id)))
+    members = [Member(id_, email, name) for id_, email, name, _ in rows]
+    people = [figures(catalogue.modules, evidence.get(m.id, ()), as_of) for m in members]
+    return TeamFigures(members, people, [last for *_, last in rows])
 
 
 def team_readiness(

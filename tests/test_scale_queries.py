@@ -1,0 +1,204 @@
+"""Reads cost what the data costs: the same statements for a small and a larger organisation.
+
+Every page and API call that shows figures for many people is read for an organisation of 5
+engineers in 2 teams and again after it grew to 40 engineers in 4 teams, each with evidence in
+every status, a path and a claim. A per-engineer (or per-team) query shows as a difference.
+The figures for many people come from the earliest evidence of each kind the database keeps
+(`first_evidence`): they must give the same demonstrated dates as all the evidence.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests import factories
+from tests.catalogue_fixtures import SMALL
+from tracker.catalogue.service import import_text
+from tracker.extensions import db
+from tracker.models import (
+    Competency,
+    Enrolment,
+    Evidence,
+    EvidenceKind,
+    EvidenceStatus,
+    LearningPath,
+    Module,
+    Role,
+    SelfAssessment,
+    Team,
+    User,
+)
+from tracker.operations.tokens import issue_token
+from tracker.readiness import (
+    EvidenceItem,
+    ModuleSpec,
+    demonstrated_dates,
+    evidence_counts,
+    may_count,
+)
+from tracker.reads.catalogue import load_catalogue
+from tracker.reads.records import evidence_items, first_evidence
+
+TODAY = date.today()
+KINDS = list(itertools.product(EvidenceKind, EvidenceStatus, (True, False)))
+
+
+def _organisation(lead: User):
+    """Return grow(engineers, teams): add engineers with varied evidence to new teams."""
+    import_text(SMALL, "small.yaml")
+    db.session.commit()
+    modules = list(db.session.scalars(db.select(Module.id)))
+    path = db.session.scalar(db.select(LearningPath.id))
+    competency = db.session.scalar(db.select(Competency.id))
+    counter = itertools.count()
+
+    def grow(engineers: int, teams: int) -> None:
+        people = [factories.make_user(password=None) for _ in range(engineers)]
+        size = -(-engineers // teams)
+        for t in range(teams):
+            factories.make_team(managers=[lead], members=people[t * size : (t + 1) * size])
+        for person in people:
+            n = next(counter)
+            for i in range(6):
+                kind, status, passed = KINDS[(n + i) % len(KINDS)]
+                attempt = kind is EvidenceKind.ATTEMPT
+                db.session.add(
+                    Evidence(
+                        user_id=person.id,
+                        module_id=modules[(n + i) % len(modules)],
+                        kind=kind,
+                        date=TODAY - timedelta(days=(n * 7 + i * 13) % 200),
+                        status=status,
+                        score=(90 if passed else 40) if attempt else None,
+                        passed=passed if attempt else None,
+                    )
+                )
+            db.session.add(Enrolment(user_id=person.id, path_id=path, assigned_by_id=lead.id))
+            db.session.add(SelfAssessment(user_id=person.id, competency_id=competency, level=2))
+        db.session.commit()
+
+    return grow
+
+
+def _same_cost(client, count_statements, grow, url: str, headers=None) -> None:
+    grow(5, 2)
+    client.get(url, headers=headers)  # first use of a token or a session is recorded once
+    with count_statements() as small:
+        assert client.get(url, headers=headers).status_code == 200
+    grow(35, 2)
+    with count_statements() as large:
+        assert client.get(url, headers=headers).status_code == 200
+    assert small.count == large.count, set(large.statements) ^ set(small.statements)
+
+
+def _lead(make_user):
+    return make_user(
+        email="lead@corp.test", roles=[Role.MANAGER, Role.LD, Role.ENGINEER, Role.ADMIN]
+    )
+
+
+def _first_team() -> int:
+    return db.session.scalar(db.select(db.func.min(Team.id)))
+
+
+def test_team_api_costs_the_same_for_5_or_40_engineers(client, make_user, count_statements):
+    lead = _lead(make_user)
+    grow = _organisation(lead)
+    _, secret = issue_token(lead, "t")
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {secret}"}
+    grow(0, 1)
+    url = f"/api/v1/teams/{_first_team()}/readiness?role=ml-engineer"
+    _same_cost(client, count_statements, _grow_into_first_team(grow), url, headers)
+
+
+def _grow_into_first_team(grow):
+    """Grow the organisation, then move every engineer into its first team."""
+
+    def grow_first(engineers: int, teams: int) -> None:
+        grow(engineers, teams)
+        first = _first_team()
+        db.session.execute(db.update(User).where(User.team_id.is_not(None)).values(team_id=first))
+        db.session.commit()
+
+    return grow_first
+
+
+def test_team_dashboard_costs_the_same_for_5_or_40_engineers(
+    client, make_user, login_as, count_statements
+):
+    lead = _lead(make_user)
+    grow = _grow_into_first_team(_organisation(lead))
+    grow(0, 1)
+    login_as(lead)
+    url = f"/team/{_first_team()}/?role=ml-engineer"
+    _same_cost(client, count_statements, grow, url)
+
+
+def test_company_view_costs_the_same_for_5_or_40_engineers_in_more_teams(
+    client, make_user, login_as, count_statements
+):
+    lead = _lead(make_user)
+    grow = _organisation(lead)
+    login_as(lead)
+    _same_cost(client, count_statements, grow, "/team/company")
+
+
+def test_progress_api_costs_the_same_in_a_small_or_larger_organisation(
+    client, make_user, count_statements
+):
+    lead = _lead(make_user)
+    grow = _organisation(lead)
+    _, secret = issue_token(lead, "t")
+    db.session.commit()
+    url = f"/api/v1/engineers/{lead.email}/progress"
+    _same_cost(client, count_statements, grow, url, {"Authorization": f"Bearer {secret}"})
+
+
+def test_home_page_costs_the_same_in_a_small_or_larger_organisation(
+    client, make_user, login_as, count_statements
+):
+    lead = _lead(make_user)
+    grow = _organisation(lead)
+    login_as(lead)
+    _same_cost(client, count_statements, grow, "/")
+
+
+def test_first_evidence_gives_the_dates_all_evidence_gives(make_user):
+    lead = _lead(make_user)
+    _organisation(lead)(40, 4)
+    catalogue = load_catalogue()
+    people = db.select(User.id).where(User.team_id.is_not(None))
+    ids = list(db.session.scalars(people))
+    first = first_evidence(people)
+    every = evidence_items(ids)
+    assert any(first.values())
+    for person in ids:
+        assert demonstrated_dates(catalogue.modules, first.get(person, [])) == (
+            demonstrated_dates(catalogue.modules, every[person])
+        )
+    assert sum(map(len, first.values())) < sum(map(len, every.values()))
+
+
+@given(
+    st.builds(
+        ModuleSpec,
+        key=st.just("m"),
+        assessment=st.sampled_from([None, "quiz", "project", "review"]),
+        requires_verification=st.booleans(),
+    ),
+    st.builds(
+        EvidenceItem,
+        module=st.just("m"),
+        kind=st.sampled_from(["completion", "attempt"]),
+        on=st.dates(),
+        status=st.sampled_from([s.value for s in EvidenceStatus]),
+        passed=st.none() | st.booleans(),
+    ),
+)
+def test_what_a_read_may_leave_out_never_counts(module, item):
+    assert not evidence_counts(module, item) or may_count(item)
