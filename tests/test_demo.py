@@ -128,3 +128,88 @@ def test_seed_is_audited(runner):
 
 def test_an_empty_database_has_no_users(app):
     assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 0
+
+
+def test_a_large_organisation_has_many_teams_of_realistic_size_each_with_a_manager(runner):
+    result = runner.invoke(args=["demo", "seed", "--engineers", "120", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    teams = db.session.scalars(db.select(Team).order_by(Team.id)).all()
+    assert [t.name for t in teams][:6] == [
+        "Payments",
+        "Search",
+        "Platform",
+        "Data",
+        "Payments 2",
+        "Search 2",
+    ]
+    assert len(teams) == 10
+    managed = set(db.session.scalars(db.select(TeamManager.team_id)))
+    assert managed == {t.id for t in teams}
+    sizes = db.session.execute(
+        db.select(User.team_id, db.func.count()).group_by(User.team_id)
+    ).all()
+    assert dict(sizes)[None] == 2  # the admin and L&D belong to no team
+    assert all(4 <= size <= 30 for team_id, size in sizes if team_id is not None)
+    targets = db.session.scalars(db.select(StaffingTarget.team_id)).all()
+    assert sorted(targets) == sorted(t.id for t in teams)
+
+
+def test_seed_with_evidence_adds_practice_attempts_that_never_pass_early(runner):
+    result = runner.invoke(args=["demo", "seed", "--engineers", "40", "--evidence", "30"])
+    assert result.exit_code == 0, result.output
+    rows = db.session.execute(
+        db.select(Evidence.user_id, Evidence.module_id, Evidence.date, Evidence.passed)
+    ).all()
+    engineers = db.session.scalar(db.select(db.func.count(db.distinct(Evidence.user_id))))
+    people = len(_people()) - 2  # everyone but the admin and L&D is an engineer
+    assert 0.8 * 30 <= len(rows) / people <= 1.3 * 30
+    assert engineers < people  # engineers who have not started have no evidence
+    first_pass = {}
+    for user_id, module_id, day, passed in rows:
+        if passed:
+            key = (user_id, module_id)
+            first_pass[key] = min(day, first_pass.get(key, day))
+    for user_id, module_id, day, passed in rows:
+        if passed is False and (user_id, module_id) in first_pass:
+            assert day <= first_pass[(user_id, module_id)]
+    demo = db.session.scalar(db.select(User).where(User.email == "engineer@example.com"))
+    assert (
+        db.session.scalar(
+            db.select(db.func.count()).select_from(Evidence).where(Evidence.user_id == demo.id)
+        )
+        < 20
+    )  # the named demo accounts keep a readable history
+
+
+def test_seed_with_evidence_and_many_teams_is_deterministic(runner, app):
+    def snapshot():
+        teams = db.session.execute(
+            db.select(User.email, Team.name).join(Team, Team.id == User.team_id)
+        ).all()
+        return sorted(teams), _snapshot()
+
+    args = ["demo", "seed", "--engineers", "60", "--seed", "11", "--evidence", "20"]
+    runner.invoke(args=args)
+    first = snapshot()
+    with db.engine.begin() as conn:
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
+    db.session.expire_all()
+    runner.invoke(args=args)
+    assert snapshot() == first
+    assert len(first[1][1]) > 60 * 15
+
+
+def test_seed_prints_no_progress_bar_when_not_on_a_terminal(runner):
+    result = runner.invoke(args=["demo", "seed", "--engineers", "120"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Loaded the demo organisation: 10 teams, 133 people")
+    assert "People" not in result.output and "History" not in result.output
+    assert "%" not in result.output and "#" not in result.output
+
+
+def test_demo_logins_work_in_a_large_organisation(runner):
+    runner.invoke(args=["demo", "seed", "--engineers", "120"])
+    for email in ("admin@example.com", "ld@example.com", "manager@example.com"):
+        user = db.session.scalar(db.select(User).where(User.email == email))
+        assert verify_password(user.password_hash, "learn-ml-2026")

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import random
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import func
+from sqlalchemy import Table, func, insert
 
 from tracker import audit
 from tracker.catalogue.service import load_default_catalogue
 from tracker.demo_history import generate_history
 from tracker.extensions import db
-from tracker.models import Role, Team, TeamManager, User
+from tracker.models import Role, Team, TeamManager, User, UserRole
 from tracker.passwords import hash_password
 
 DEMO_PASSWORD = "learn-ml-2026"  # noqa: S105  (documented demo password)
@@ -75,49 +76,86 @@ LAST = (
     "Sato",
 )
 
+TEAM_SIZE = 12  # engineers per team, on average, once there are more than four teams
+CHUNK = 5000
+
 demo_cli = AppGroup("demo", help="The demo organisation.")
 
 
-def _person(email: str, name: str, roles: set[Role], team: Team | None, pw_hash: str) -> User:
-    user = User(email=email, name=name, password_hash=pw_hash, team_id=team.id if team else None)
-    user.set_roles(roles)
-    db.session.add(user)
-    return user
+def team_names(engineers: int) -> list[str]:
+    """Return the demo teams for `engineers` engineers: the four named ones, then more of them.
+
+    Beyond about 48 engineers the organisation grows teams of about `TEAM_SIZE` named after
+    the four areas ("Payments 2", "Search 2", ...), so a large company has many realistic
+    teams rather than four huge ones.
+    """
+    count = max(len(TEAMS), round(engineers / TEAM_SIZE))
+    return [
+        TEAMS[i % len(TEAMS)] + (f" {i // len(TEAMS) + 1}" if i >= len(TEAMS) else "")
+        for i in range(count)
+    ]
+
+
+def _insert(table: Table, rows: list[dict]) -> list[int]:
+    """Insert `rows` into `table` in chunks, one statement each; return their ids in order."""
+    ids: list[int] = []
+    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    for start in range(0, len(rows), CHUNK):
+        ids += db.session.execute(statement, rows[start : start + CHUNK]).scalars().all()
+    return ids
 
 
 def seed_people(
     engineers: int, seed: int, progress: Callable[[int], object] = lambda n: None
 ) -> dict[str, int]:
-    """Create the demo accounts, teams, managers and `engineers` engineers; return counts."""
+    """Create the demo accounts, teams, managers and `engineers` engineers; return counts.
+
+    Core bulk inserts, a few statements per 5,000 people; every demo account shares one
+    password hash (hashing is the slow part of making an account).
+    """
     rng = random.Random(seed)
     pw_hash = hash_password(DEMO_PASSWORD)  # one hash for every demo account
-    teams = {name: Team(name=name) for name in TEAMS}
-    db.session.add_all(teams.values())
-    db.session.flush()
-    people = [
-        _person(email, name, roles, teams.get(team or ""), pw_hash)
-        for email, name, roles, team in DEMO_ACCOUNTS
-    ]
+    names = team_names(engineers)
+    team_ids = dict(zip(names, _insert(Team.__table__, [{"name": n} for n in names]), strict=True))
+    people: list[tuple[dict, set[Role]]] = []
+
+    def person(email: str, name: str, roles: set[Role], team: str | None) -> None:
+        row = {"email": email, "name": name, "password_hash": pw_hash}
+        people.append((row | {"team_id": team_ids[team] if team else None}, roles))
+
+    for email, name, roles, team in DEMO_ACCOUNTS:
+        person(email, name, roles, team)
+    leads = {"Payments": "manager@example.com"}
     for team_name, (email, name) in TEAM_MANAGERS.items():
-        people.append(
-            _person(email, name, {Role.MANAGER, Role.ENGINEER}, teams[team_name], pw_hash)
-        )
+        person(email, name, {Role.MANAGER, Role.ENGINEER}, team_name)
+        leads[team_name] = email
+    for team_name in names[len(TEAMS) :]:
+        email = f"lead.{team_name.lower().replace(' ', '-')}@example.com"
+        name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+        person(email, name, {Role.MANAGER, Role.ENGINEER}, team_name)
+        leads[team_name] = email
     for i in range(engineers):
         name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
         email = f"{name.lower().replace(' ', '.')}.{i + 1}@example.com"
-        people.append(_person(email, name, {Role.ENGINEER}, teams[rng.choice(TEAMS)], pw_hash))
-        if i % 500 == 499:
-            db.session.flush()
-            progress(500)
-    db.session.flush()
-    by_email = {p.email: p for p in people}
-    db.session.add(
-        TeamManager(team_id=teams["Payments"].id, user_id=by_email["manager@example.com"].id)
-    )
-    for team_name, (email, _) in TEAM_MANAGERS.items():
-        db.session.add(TeamManager(team_id=teams[team_name].id, user_id=by_email[email].id))
-    db.session.flush()
-    return {"teams": len(teams), "people": len(people)}
+        person(email, name, {Role.ENGINEER}, names[rng.randrange(len(names))])
+    ids: list[int] = []
+    others = len(people) - engineers  # the engineers come last
+    for start in range(0, len(people), CHUNK):
+        end = min(start + CHUNK, len(people))
+        ids += _insert(User.__table__, [row for row, _ in people[start:end]])
+        progress(max(0, end - max(start, others)))
+    by_email = {row["email"]: user_id for (row, _), user_id in zip(people, ids, strict=True)}
+    roles = [
+        {"user_id": user_id, "role": role}
+        for (_, held), user_id in zip(people, ids, strict=True)
+        for role in sorted(held)
+    ]
+    for start in range(0, len(roles), CHUNK):
+        db.session.execute(insert(UserRole.__table__), roles[start : start + CHUNK])
+    links = [{"team_id": team_ids[t], "user_id": by_email[e]} for t, e in leads.items()]
+    db.session.execute(insert(TeamManager.__table__), links)
+    engineering = sum(Role.ENGINEER in held for _, held in people)
+    return {"teams": len(names), "people": len(people), "engineers": engineering}
 
 
 @demo_cli.command("seed")
@@ -136,7 +174,15 @@ def seed_people(
     type=int,
     help="Random seed: the same seed gives the same organisation.",
 )
-def seed_command(engineers: int, seed: int) -> None:
+@click.option(
+    "--evidence",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0, 200),
+    help="About this many pieces of evidence per engineer, on average, by adding practice "
+    "attempts that do not pass (0: only what their path gives, about 7).",
+)
+def seed_command(engineers: int, seed: int, evidence: int) -> None:
     """Load the demo organisation into an empty database."""
     if current_app.config["ENV_NAME"] == "production":
         click.echo("Error: demo seed refuses to run in production.", err=True)
@@ -144,14 +190,12 @@ def seed_command(engineers: int, seed: int) -> None:
     if db.session.scalar(db.select(func.count()).select_from(User)):
         click.echo("The database already has people; the demo organisation was not loaded.")
         return
-    if sys.stderr.isatty() and engineers >= 1000:
-        with click.progressbar(length=engineers, label="People", file=sys.stderr) as bar:
-            counts = seed_people(engineers, seed, progress=bar.update)
-    else:
-        counts = seed_people(engineers, seed)
+    with _progress(engineers, "People") as bar:
+        counts = seed_people(engineers, seed, progress=bar)
     catalogue = load_default_catalogue()
-    history = generate_history(seed, date.today())
-    audit.record("demo.seed", detail=f"engineers={engineers} seed={seed}")
+    with _progress(counts["engineers"], "History") as bar:
+        history = generate_history(seed, date.today(), evidence=evidence, progress=bar)
+    audit.record("demo.seed", detail=f"engineers={engineers} seed={seed} evidence={evidence}")
     db.session.commit()
     modules = catalogue.sections["modules"]
     click.echo(
@@ -163,3 +207,13 @@ def seed_command(engineers: int, seed: int) -> None:
     for email, _, roles, team in DEMO_ACCOUNTS:
         labels = ", ".join(sorted(r.label for r in roles))
         click.echo(f"  {email:<24} {labels}{f' on {team}' if team else ''}")
+
+
+@contextmanager
+def _progress(length: int, label: str) -> Iterator[Callable[[int], object]]:
+    """Yield a callback that advances a progress bar on stderr, shown only on a terminal."""
+    if not sys.stderr.isatty():
+        yield lambda n: None
+        return
+    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
+        yield bar.update

@@ -8,11 +8,14 @@ rejected; self-assessments over- and under-claim.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from functools import cache
+from operator import itemgetter
 
-from sqlalchemy import insert
+from sqlalchemy import Column, insert
 
 from tracker.extensions import db
 from tracker.models import (
@@ -48,6 +51,7 @@ class ModuleInfo:
     requires_verification: bool
 
 
+@cache
 def _at(day: date) -> datetime:
     return datetime.combine(day, time(10), tzinfo=UTC)
 
@@ -153,6 +157,45 @@ class HistoryWriter:
         if module.kind != "quiz":
             self._decision(row, manager_id, day)
 
+    def practice(
+        self,
+        user_id: int,
+        assessed: list[ModuleInfo],
+        demonstrated: dict[int, date],
+        start: date,
+        count: int,
+    ) -> None:
+        """Add `count` attempts that do not pass, each before its module was demonstrated."""
+        if not assessed:
+            return
+        draw, today, append = self.rng.random, self.today, self.evidence.append
+        base = {
+            "user_id": user_id,
+            "hours": None,
+            "evidence_url": "",
+            "notes": "",
+            "passed": False,
+            "status": EvidenceStatus.VALID,
+            "source": "demo",
+            "recorded_by_id": user_id,
+            "decided_by_id": None,
+            "decided_at": None,
+            "decision_reason": "",
+            "kind": EvidenceKind.ATTEMPT,
+        }
+        choices = [
+            (m.id, (demonstrated.get(m.id, today) - start).days, m.pass_mark or 1) for m in assessed
+        ]
+        for _ in range(count):
+            module_id, last, mark = choices[int(draw() * len(choices))]
+            if last < 1:
+                continue
+            day = start + timedelta(days=int(draw() * last))
+            score = mark - 1 - int(draw() * min(40, mark))
+            append(
+                base | {"module_id": module_id, "date": day, "score": score, "created_at": _at(day)}
+            )
+
 
 def _archetype(rng: random.Random) -> tuple[float, float]:
     roll, total = rng.random(), 0.0
@@ -175,10 +218,34 @@ def _engineers() -> list[tuple[int, str, int | None, str | None]]:
 
 
 FORCED = {"engineer@example.com": (0.45, 0.55), "manager@example.com": (0.25, 0.35)}
+CHUNK = 2000  # engineers whose rows are written together
 
 
-def generate_history(seed: int, today: date) -> dict[str, int]:
-    """Write months of dated history for every engineer; return counts of what was made."""
+def _area(team_name: str | None) -> str:
+    """Return the area a demo team belongs to: "Payments 7" is in Payments."""
+    name = team_name or ""
+    return name.rsplit(" ", 1)[0] if name[-1:].isdigit() else name
+
+
+def _path_index(team_name: str | None, rng: random.Random, count: int) -> int:
+    """Return the index of the path a team's engineers follow."""
+    fallback = rng.randrange(count)  # drawn always, so each engineer uses the same draws
+    return TEAM_PATHS.get(_area(team_name), fallback) % count
+
+
+def generate_history(
+    seed: int,
+    today: date,
+    evidence: int = 0,
+    progress: Callable[[int], object] = lambda n: None,
+) -> dict[str, int]:
+    """Write months of dated history for every engineer; return counts of what was made.
+
+    With `evidence`, engineers who have started also make practice attempts that do not pass
+    until the organisation has about `evidence` pieces per engineer (the named demo accounts
+    keep only their path's evidence); failed attempts never change readiness. Rows are written
+    with Core bulk inserts every `CHUNK` engineers, so memory stays flat at any size.
+    """
     rng = random.Random(seed)
     paths, steps, modules = _catalogue()
     if not paths:
@@ -188,36 +255,55 @@ def generate_history(seed: int, today: date) -> dict[str, int]:
         db.select(TeamManager.team_id, TeamManager.user_id).order_by(TeamManager.user_id)
     ):
         managers.setdefault(team_id, user_id)
-    writer, enrolments, claims = HistoryWriter(rng, today), [], []
     outcomes = _outcomes()
     required: dict[int, list[int]] = {}
     for role_id, competency_id in db.session.execute(
         db.select(RoleRequirement.role_id, RoleRequirement.competency_id)
     ):
         required.setdefault(role_id, []).append(competency_id)
-    for user_id, email, team_id, team_name in _engineers():
-        path = paths[TEAM_PATHS.get(team_name or "", rng.randrange(len(paths))) % len(paths)]
-        low, high = FORCED.get(email) or _archetype(rng)
-        done = round(rng.uniform(low, high) * len(steps.get(path.id, [])))
-        manager_id = managers.get(team_id) if team_id else None
-        if manager_id == user_id:
-            manager_id = None  # nobody verifies their own evidence
-        start = today - timedelta(days=rng.randint(150, 300))
-        enrolments.append(_enrolment(rng, user_id, path.id, manager_id, start, today))
-        span = max(1, (today - start).days - 1)
-        days = sorted(rng.sample(range(1, span + 1), k=min(done, span)))
-        for module_id, offset in zip(steps.get(path.id, [])[:done], days, strict=False):
-            writer.module(user_id, modules[module_id], start + timedelta(days=offset), manager_id)
-        mine = _claims(
-            rng, user_id, steps.get(path.id, [])[:done], outcomes, required.get(path.role_id, [])
-        )
-        claimed_at = _at(start + timedelta(days=rng.randint(0, span)))
-        claims += [claim | {"claimed_at": claimed_at} for claim in mine]
+    # Practice per engineer who has started (about 15% have not).
+    practice = round(evidence / (1 - ARCHETYPES[-1][0])) if evidence else 0
+    totals = {"enrolments": 0, "evidence": 0}
+    engineers = _engineers()
+    for first in range(0, len(engineers), CHUNK):
+        writer, enrolments, claims = HistoryWriter(rng, today), [], []
+        for user_id, email, team_id, team_name in engineers[first : first + CHUNK]:
+            path = paths[_path_index(team_name, rng, len(paths))]
+            low, high = FORCED.get(email) or _archetype(rng)
+            done = round(rng.uniform(low, high) * len(steps.get(path.id, [])))
+            manager_id = managers.get(team_id) if team_id else None
+            if manager_id == user_id:
+                manager_id = None  # nobody verifies their own evidence
+            start = today - timedelta(days=rng.randint(150, 300))
+            enrolments.append(_enrolment(rng, user_id, path.id, manager_id, start, today))
+            span = max(1, (today - start).days - 1)
+            days = sorted(rng.sample(range(1, span + 1), k=min(done, span)))
+            demonstrated: dict[int, date] = {}
+            before = len(writer.evidence)
+            for module_id, offset in zip(steps.get(path.id, [])[:done], days, strict=False):
+                demonstrated[module_id] = start + timedelta(days=offset)
+                writer.module(user_id, modules[module_id], demonstrated[module_id], manager_id)
+            if practice and done and email not in FORCED:
+                assessed = [modules[m] for m in steps.get(path.id, []) if modules[m].pass_mark]
+                wanted = practice - (len(writer.evidence) - before)
+                writer.practice(user_id, assessed, demonstrated, start, wanted)
+            mine = _claims(
+                rng,
+                user_id,
+                steps.get(path.id, [])[:done],
+                outcomes,
+                required.get(path.role_id, []),
+            )
+            claimed_at = _at(start + timedelta(days=rng.randint(0, span)))
+            claims += [claim | {"claimed_at": claimed_at} for claim in mine]
+        _write(Enrolment, enrolments)
+        _write(Evidence, writer.evidence)
+        _write(SelfAssessment, claims)
+        totals["enrolments"] += len(enrolments)
+        totals["evidence"] += len(writer.evidence)
+        progress(len(enrolments))
     _targets(today, paths, managers)
-    _write(Enrolment, enrolments)
-    _write(Evidence, writer.evidence)
-    _write(SelfAssessment, claims)
-    return {"enrolments": len(enrolments), "evidence": len(writer.evidence)}
+    return totals
 
 
 def _enrolment(
@@ -268,21 +354,51 @@ def _claims(
 
 def _targets(today: date, paths: list[LearningPath], managers: dict[int, int]) -> None:
     teams = db.session.execute(db.select(Team.id, Team.name).order_by(Team.id)).all()
-    for team_id, name in teams:
-        path = paths[TEAM_PATHS.get(name, 0) % len(paths)]
-        db.session.add(
-            StaffingTarget(
-                team_id=team_id,
-                role_id=path.role_id,
-                count=3,
-                by=today + timedelta(days=120),
-                created_by_id=managers.get(team_id),
-            )
-        )
-    db.session.flush()
+    rows = [
+        {
+            "team_id": team_id,
+            "role_id": paths[TEAM_PATHS.get(_area(name), 0) % len(paths)].role_id,
+            "count": 3,
+            "by": today + timedelta(days=120),
+            "created_by_id": managers.get(team_id),
+        }
+        for team_id, name in teams
+    ]
+    _write(StaffingTarget, rows)
 
 
 def _write(model: type, rows: list[dict]) -> None:
-    """Insert rows in batches (fast enough for 10,000 engineers)."""
-    for start in range(0, len(rows), 5000):
-        db.session.execute(insert(model), rows[start : start + 5000])
+    """Insert rows in batches of one executemany each: no ORM, no per-row work in SQLAlchemy.
+
+    Every column's bind processor runs once per distinct value (demo rows repeat dates,
+    statuses and texts), then the driver gets plain tuples; any database SQLAlchemy speaks.
+    """
+    if not rows:
+        return
+    table = model.__table__  # type: ignore[attr-defined]
+    keys = list(rows[0])
+    connection = db.session.connection()
+    compiled = insert(table).compile(dialect=connection.dialect, column_keys=keys)
+    names = compiled.positiontup if compiled.positional else keys
+    convert = [table.c[name].type._cached_bind_processor(connection.dialect) for name in names]
+    for start in range(0, len(rows), 10_000):
+        batch = rows[start : start + 10_000]
+        missing = {n: _default(table.c[n]) for n in names if n not in rows[0]}
+        batch = [row | missing for row in batch] if missing else batch
+        values = list(zip(*map(itemgetter(*names), batch), strict=True))
+        for i, process in enumerate(convert):
+            if process is not None:  # once per distinct value, then a C-level lookup
+                done = {value: process(value) for value in set(values[i])}
+                values[i] = tuple(map(done.__getitem__, values[i]))
+        params: list = list(zip(*values, strict=True))
+        if not compiled.positional:
+            params = [dict(zip(names, row, strict=True)) for row in params]
+        connection.exec_driver_sql(compiled.string, params)
+
+
+def _default(column: Column) -> object:
+    """Return the Python-side default of `column` for a row that leaves it out."""
+    default = column.default
+    if default is None:
+        return None
+    return default.arg(None) if default.is_callable else default.arg  # type: ignore[attr-defined]
