@@ -202,3 +202,41 @@ def test_first_evidence_gives_the_dates_all_evidence_gives(make_user):
 )
 def test_what_a_read_may_leave_out_never_counts(module, item):
     assert not evidence_counts(module, item) or may_count(item)
+
+
+def test_the_database_finds_the_median_hours_python_would(make_user):
+    import statistics
+
+    from tracker.reads.company import module_insight
+
+    lead = _lead(make_user)
+    _organisation(lead)(0, 1)
+    modules = dict(db.session.execute(db.select(Module.key, Module.id)).all())
+    engineer = make_user(password=None)
+    spreads = {"pipelines-101": [7, 1, 3], "mlcc-classification": [5, 2, 2.5, 8, 1.5]}
+    for key, hours in spreads.items():
+        for value in hours:
+            db.session.add(
+                Evidence(
+                    user_id=engineer.id,
+                    module_id=modules[key],
+                    kind=EvidenceKind.COMPLETION,
+                    date=TODAY,
+                    hours=value,
+                    status=EvidenceStatus.VALID,
+                )
+            )
+    db.session.commit()
+    insight = {m.key: m.median_hours for m in module_insight()}
+    assert insight == {key: statistics.median(hours) for key, hours in spreads.items()}
+
+
+@given(st.lists(st.integers(0, 40).map(lambda tenths: tenths / 10), min_size=1))
+def test_a_median_read_off_counts_is_the_median_of_the_values(values):
+    import statistics
+    from collections import Counter
+
+    from tracker.reads.company import _median
+
+    counted = sorted(Counter(values).items())
+    assert _median(counted) == statistics.median(values)

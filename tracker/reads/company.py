@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func
+from sqlalchemy import case, func, select
 
 from tracker.extensions import db
 from tracker.models import (
@@ -24,7 +24,7 @@ from tracker.models import (
 from tracker.readiness import Forecast, hire_gap, projected_ready_count
 from tracker.reads.catalogue import Catalogue, load_catalogue
 from tracker.reads.figures import band_counts, figures
-from tracker.reads.records import evidence_items
+from tracker.reads.records import first_evidence
 
 
 @dataclass(frozen=True)
@@ -68,18 +68,22 @@ class ModuleInsight:
 def _standings(
     catalogue: Catalogue, as_of: date
 ) -> tuple[dict[tuple[str, str], dict[str, int]], dict[tuple[str, str], list[Forecast]]]:
+    """Return bands and forecasts per (team, role): two statements, for any number of people."""
+    engineers = (User.active.is_(True), User.role_links.any(role=Role.ENGINEER))
     people = db.session.execute(
-        db.select(User.id, Team.name)
-        .join(Team, Team.id == User.team_id)
-        .where(User.active.is_(True), User.role_links.any(role=Role.ENGINEER))
+        db.select(User.id, Team.name).join(Team, Team.id == User.team_id).where(*engineers)
     ).all()
-    evidence = evidence_items([pid for pid, _ in people])
+    evidence = first_evidence(db.select(User.id).where(User.team_id.is_not(None), *engineers))
     by_team: dict[str, list[int]] = defaultdict(list)
     for pid, team in people:
         by_team[team].append(pid)
+    nothing = figures(catalogue.modules, (), as_of)
     bands, forecasts = {}, {}
     for team, ids in by_team.items():
-        team_people = [figures(catalogue.modules, evidence[pid], as_of) for pid in ids]
+        team_people = [
+            figures(catalogue.modules, evidence[pid], as_of) if pid in evidence else nothing
+            for pid in ids
+        ]
         for key, role in catalogue.roles.items():
             rows = [p.standing(role) for p in team_people]
             bands[(team, key)] = band_counts(rows)
@@ -137,27 +141,48 @@ def company_view(as_of: date, catalogue: Catalogue | None = None) -> CompanyView
     return CompanyView(as_of, teams, sorted(catalogue.roles), bands, lines, _totals(lines))
 
 
+def _median(counted: list[tuple[float, int]]) -> float:
+    """Return the median of values given in order with how often each occurs."""
+    total = sum(n for _, n in counted)
+    middle = [(total - 1) // 2, total // 2]  # the positions of the middle one or two
+    picked, seen = [], 0
+    for value, n in counted:
+        while middle and middle[0] < seen + n:
+            picked.append(value)
+            middle.pop(0)
+        seen += n
+    return statistics.fmean(picked)
+
+
 def module_insight() -> list[ModuleInsight]:
-    """Completions, pass rate, median hours against the estimate, and rejection rate."""
-    counts = db.session.execute(
-        db.select(
+    """Completions, pass rate, median hours against the estimate, and rejection rate.
+
+    One pass over the evidence: the database counts per module and per value of hours (one
+    decimal, so few values), and the median is read off how often each value occurs.
+    """
+    one = {
+        "done": Evidence.kind == EvidenceKind.COMPLETION,
+        "tries": Evidence.kind == EvidenceKind.ATTEMPT,
+        "passed": Evidence.passed.is_(True),
+        "rejected": Evidence.status == EvidenceStatus.REJECTED,
+        "decided": Evidence.decided_at.is_not(None),
+    }
+    totals: dict[int, Counter[str]] = defaultdict(Counter)
+    spread: dict[int, list[tuple[float, int]]] = defaultdict(list)
+    for module_id, hours, n, *sums in db.session.execute(
+        select(
             Evidence.module_id,
-            func.sum(case((Evidence.kind == EvidenceKind.COMPLETION, 1), else_=0)),
-            func.sum(case((Evidence.kind == EvidenceKind.ATTEMPT, 1), else_=0)),
-            func.sum(case((Evidence.passed.is_(True), 1), else_=0)),
-            func.sum(case((Evidence.status == EvidenceStatus.REJECTED, 1), else_=0)),
-            func.sum(case((Evidence.decided_at.is_not(None), 1), else_=0)),
+            Evidence.hours,
+            func.count(),
+            *(func.sum(case((when, 1), else_=0)) for when in one.values()),
         )
         .where(Evidence.status != EvidenceStatus.WITHDRAWN)
-        .group_by(Evidence.module_id)
-    ).all()
-    hours: dict[int, list[float]] = defaultdict(list)
-    for module_id, value in db.session.execute(
-        db.select(Evidence.module_id, Evidence.hours).where(
-            Evidence.hours.is_not(None), Evidence.status != EvidenceStatus.WITHDRAWN
-        )
+        .group_by(Evidence.module_id, Evidence.hours)
+        .order_by(Evidence.module_id, Evidence.hours)
     ):
-        hours[module_id].append(float(value))
+        totals[module_id].update(dict(zip(one, sums, strict=True)))
+        if hours is not None:
+            spread[module_id].append((float(hours), n))
     modules = {
         id_: (key, title, est)
         for id_, key, title, est in db.session.execute(
@@ -165,18 +190,18 @@ def module_insight() -> list[ModuleInsight]:
         )
     }
     out = []
-    for module_id, done, tries, passed, rejected, decided in counts:
+    for module_id, t in totals.items():
         key, title, estimate = modules[module_id]
         out.append(
             ModuleInsight(
                 key,
                 title,
                 float(estimate),
-                done or 0,
-                tries or 0,
-                (passed or 0) / tries if tries else None,
-                statistics.median(hours[module_id]) if hours[module_id] else None,
-                (rejected or 0) / decided if decided else None,
+                t["done"],
+                t["tries"],
+                t["passed"] / t["tries"] if t["tries"] else None,
+                _median(spread[module_id]) if spread[module_id] else None,
+                t["rejected"] / t["decided"] if t["decided"] else None,
             )
         )
     return sorted(out, key=lambda i: (-(i.completions + i.attempts), i.title))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -25,7 +24,7 @@ from tracker.models import (
 from tracker.reads.catalogue import load_catalogue
 from tracker.reads.notices import unread
 from tracker.reads.progress import Progress, progress_of
-from tracker.reads.queue import queue
+from tracker.reads.queue import decidable_teams
 
 
 @dataclass(frozen=True)
@@ -84,7 +83,7 @@ def managed_teams(user: User) -> list[TeamSummary]:
         .where(TeamManager.user_id == user.id)
         .order_by(Team.name)
     ).all()
-    waiting = Counter(r.engineer.team_id for r in queue(user) if r.may_decide)
+    waiting = decidable_teams(user)
     return [TeamSummary(id, name, m or 0, waiting[id]) for id, name, m in rows]
 
 

@@ -71,11 +71,33 @@ def queue(viewer: User) -> list[QueueRow]:
     return out
 
 
+def decidable_teams(viewer: User) -> Counter[int | None]:
+    """Return, per team, how much pending evidence `viewer` may decide (two statements).
+
+    The same rule as the queue, from three columns per piece rather than whole records.
+    """
+    query = (
+        select(Evidence.user_id, Evidence.recorded_by_id, User.team_id)
+        .join(User, User.id == Evidence.user_id)
+        .where(Evidence.status == EvidenceStatus.PENDING)
+    )
+    if not policy.sees_everyone(viewer):
+        query = query.where(User.team_id.in_(policy.managed_team_ids(viewer)))
+    rows = db.session.execute(query).all()
+    managers = policy.team_managers({team_id for *_, team_id in rows})
+    waiting: Counter[int | None] = Counter()
+    for subject, recorded_by_id, team_id in rows:
+        who = policy.deciders(subject, recorded_by_id, managers.get(team_id or 0, set()))
+        if policy.may_decide(viewer, subject, recorded_by_id, who):
+            waiting[team_id] += 1
+    return waiting
+
+
 def decidable_count(viewer: User) -> int:
     """Return how much evidence waits for this person's decision."""
     if not viewer.has_role(Role.MANAGER, Role.LD, Role.ADMIN):
         return 0
-    return sum(1 for row in queue(viewer) if row.may_decide)
+    return sum(decidable_teams(viewer).values())
 
 
 def decidable_by_person() -> dict[User, int]:
