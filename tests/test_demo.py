@@ -213,3 +213,20 @@ def test_demo_logins_work_in_a_large_organisation(runner):
     for email in ("admin@example.com", "ld@example.com", "manager@example.com"):
         user = db.session.scalar(db.select(User).where(User.email == email))
         assert verify_password(user.password_hash, "learn-ml-2026")
+
+
+def test_seeding_sends_statements_per_chunk_not_per_engineer(app, count_statements):
+    from tracker.catalogue.service import load_default_catalogue
+    from tracker.demo import seed_people
+    from tracker.demo_history import generate_history
+
+    load_default_catalogue()
+    db.session.commit()
+    counts = []
+    for engineers in (10, 400):
+        with count_statements() as counter:
+            seed_people(engineers, seed=5)
+            generate_history(5, date.today(), evidence=20)
+        db.session.rollback()
+        counts.append(counter.count)
+    assert counts[0] == counts[1]

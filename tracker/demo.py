@@ -96,13 +96,10 @@ def team_names(engineers: int) -> list[str]:
     ]
 
 
-def _insert(table: Table, rows: list[dict]) -> list[int]:
-    """Insert `rows` into `table` in chunks, one statement each; return their ids in order."""
-    ids: list[int] = []
-    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+def _insert(table: Table, rows: list[dict]) -> None:
+    """Insert `rows` into `table` in chunks, one executemany each."""
     for start in range(0, len(rows), CHUNK):
-        ids += db.session.execute(statement, rows[start : start + CHUNK]).scalars().all()
-    return ids
+        db.session.execute(insert(table), rows[start : start + CHUNK])
 
 
 def seed_people(
@@ -116,7 +113,8 @@ def seed_people(
     rng = random.Random(seed)
     pw_hash = hash_password(DEMO_PASSWORD)  # one hash for every demo account
     names = team_names(engineers)
-    team_ids = dict(zip(names, _insert(Team.__table__, [{"name": n} for n in names]), strict=True))
+    _insert(Team.__table__, [{"name": n} for n in names])
+    team_ids = dict(db.session.execute(db.select(Team.name, Team.id)).all())
     people: list[tuple[dict, set[Role]]] = []
 
     def person(email: str, name: str, roles: set[Role], team: str | None) -> None:
@@ -138,16 +136,15 @@ def seed_people(
         name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
         email = f"{name.lower().replace(' ', '.')}.{i + 1}@example.com"
         person(email, name, {Role.ENGINEER}, names[rng.randrange(len(names))])
-    ids: list[int] = []
     others = len(people) - engineers  # the engineers come last
     for start in range(0, len(people), CHUNK):
         end = min(start + CHUNK, len(people))
-        ids += _insert(User.__table__, [row for row, _ in people[start:end]])
+        _insert(User.__table__, [row for row, _ in people[start:end]])
         progress(max(0, end - max(start, others)))
-    by_email = {row["email"]: user_id for (row, _), user_id in zip(people, ids, strict=True)}
+    by_email = dict(db.session.execute(db.select(User.email, User.id)).all())
     roles = [
-        {"user_id": user_id, "role": role}
-        for (_, held), user_id in zip(people, ids, strict=True)
+        {"user_id": by_email[row["email"]], "role": role}
+        for row, held in people
         for role in sorted(held)
     ]
     for start in range(0, len(roles), CHUNK):
