@@ -36,14 +36,32 @@ from tracker.operations.tokens import issue_token
 from tracker.readiness import (
     EvidenceItem,
     ModuleSpec,
+    Requirement,
+    RoleProfile,
     demonstrated_dates,
     evidence_counts,
+    levels_as_of,
     may_count,
+    readiness,
+    readiness_series,
 )
 from tracker.reads.catalogue import load_catalogue
 from tracker.reads.records import evidence_items, first_evidence
 
 TODAY = date.today()
+MODULES_ = {
+    key: ModuleSpec(key, outcomes)
+    for key, outcomes in {
+        "a": (("python", 1),),
+        "b": (("python", 2), ("stats", 1)),
+        "c": (("stats", 3),),
+        "d": (("ml", 2), ("python", 3)),
+        "e": (("ml", 4),),
+    }.items()
+}
+ROLE_ = RoleProfile(
+    "r", (Requirement("python", 3, 2), Requirement("stats", 2), Requirement("ml", 4, 3))
+)
 KINDS = list(itertools.product(EvidenceKind, EvidenceStatus, (True, False)))
 
 
@@ -240,3 +258,12 @@ def test_a_median_read_off_counts_is_the_median_of_the_values(values):
 
     counted = sorted(Counter(values).items())
     assert _median(counted) == statistics.median(values)
+
+
+@given(
+    st.dictionaries(st.sampled_from(sorted(MODULES_)), st.dates(), max_size=len(MODULES_)),
+    st.lists(st.dates(), max_size=30),
+)
+def test_a_readiness_series_is_readiness_as_of_each_day(dates, days):
+    expected = [readiness(levels_as_of(MODULES_, dates, day), ROLE_) for day in days]
+    assert readiness_series(MODULES_, dates, ROLE_, days) == expected

@@ -39,11 +39,12 @@ from __future__ import annotations
 
 import enum
 import math
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 VELOCITY_WEEKS = 8
 
@@ -115,6 +116,14 @@ class RoleProfile:
 
     key: str
     requirements: tuple[Requirement, ...] = ()
+
+    @cached_property
+    def _hash(self) -> int:
+        return hash((self.key, self.requirements))
+
+    def __hash__(self) -> int:
+        # Figures look readiness up by role and levels many times a request: hash it once.
+        return self._hash
 
 
 @dataclass(frozen=True)
@@ -281,8 +290,20 @@ def readiness_series(
     role: RoleProfile,
     as_of: Sequence[date],
 ) -> list[float]:
-    """Return readiness at each date in `as_of` from one set of demonstrated dates."""
-    return [readiness(levels_as_of(modules, dates, day), role) for day in as_of]
+    """Return readiness at each date in `as_of` from one set of demonstrated dates.
+
+    Readiness only changes on a demonstrated date: days with the same demonstrated modules
+    behind them share one figure, computed once.
+    """
+    ordered = sorted(dates.values())
+    known: dict[int, float] = {}
+    out = []
+    for day in as_of:
+        behind = bisect_right(ordered, day)  # how many modules were demonstrated by `day`
+        if behind not in known:
+            known[behind] = readiness(levels_as_of(modules, dates, day), role)
+        out.append(known[behind])
+    return out
 
 
 def forecast(now: float, weeks_ago: float, as_of: date) -> Forecast:
