@@ -7,12 +7,14 @@ so the numbers compare routes with each other, not with a deployment.
 from __future__ import annotations
 
 import contextvars
+import os
 import statistics
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.scale import Scale, scale_rows, scale_table
 from bench.transfer import transfer_rows
 from bench.xapi import BATCH, xapi_rows
 from config import TestingConfig
@@ -44,20 +46,6 @@ def timed(call, repeat: int = REPEAT) -> list[float]:  # type: ignore[no-untyped
         call()
         out.append((time.perf_counter() - start) * 1000)
     return out
-
-
-def seed_timing(engineers: int) -> float:
-    """Return the seconds `seed_people` takes for `engineers` engineers on a fresh database."""
-    with tempfile.TemporaryDirectory() as folder:
-        app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder}/seed.db")
-        with app.app_context():
-            db.create_all()
-            start = time.perf_counter()
-            seed_people(engineers, seed=1)
-            db.session.commit()
-            elapsed = time.perf_counter() - start
-            db.engine.dispose()
-    return elapsed
 
 
 def page_rows(folder: str) -> list[tuple[str, list[float]]]:
@@ -115,7 +103,7 @@ def team_rows(client) -> list[tuple[str, list[float]]]:  # type: ignore[no-untyp
 
 def table(
     rows: list[tuple[str, list[float]]],
-    seeds: dict[int, float],
+    scale: list[Scale],
     transfer: tuple[str, list[tuple[str, float]]],
     xapi: list[tuple[str, float, float]],
 ) -> str:
@@ -123,6 +111,12 @@ def table(
     base = statistics.median(rows[0][1])
     lines = [
         f"# Benchmarks {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        "",
+        f"`make bench` on {os.cpu_count()} CPU cores.",
+        "",
+        *scale_table(scale),
+        "",
+        "## Pages of the demo organisation",
         "",
         f"Up to {REPEAT} requests per route after {WARM_UP} warm-up, Flask test client, "
         "SQLite, the demo organisation (40 engineers) with its history.",
@@ -134,10 +128,9 @@ def table(
         median = statistics.median(samples)
         p95 = statistics.quantiles(samples, n=20)[18]
         lines.append(f"| {name} | {median:.2f} | {p95:.2f} | {median / base:.1f} |")
-    lines += ["", "| demo seed | seconds |", "|---|---:|"]
-    lines += [f"| {n} engineers | {s:.2f} |" for n, s in seeds.items()]
     about, steps = transfer
-    lines += ["", f"`flask data export|import`, {about}:", ""]
+    lines += ["", "## Data transfer and xAPI", ""]
+    lines += [f"`flask data export|import`, {about}:", ""]
     lines += ["| data transfer | seconds |", "|---|---:|"]
     lines += [f"| {step} | {seconds:.1f} |" for step, seconds in steps]
     baseline = xapi[0][1]
@@ -151,8 +144,7 @@ def main() -> None:
     """Run every benchmark, print the table and write it to bench/results/."""
     with tempfile.TemporaryDirectory() as folder:
         rows = page_rows(folder)
-    seeds = {n: seed_timing(n) for n in (40, 2000)}
-    text = table(rows, seeds, transfer_rows(), xapi_rows())
+    text = table(rows, scale_rows(), transfer_rows(), xapi_rows())
     print(text)
     RESULTS.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")

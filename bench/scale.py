@@ -1,0 +1,370 @@
+"""`make bench`, scale: one organisation per size, seeded, then timed route by route.
+
+For each size (`BENCH_SIZES`, default 1,000 and 10,000 engineers) on a temporary SQLite file:
+seed it the way `flask demo seed --engineers N --evidence 50` does, move engineers into teams
+of 12, 100 and 1,000 (as many as the organisation holds), then time with the Flask test client
+`/healthz`, the engineer's progress API, the team API and dashboard at each team size, the
+company view as L&D, a team chart uncached and cached beside matplotlib alone drawing the same
+figure, and count the statements each call sends. Last, requests per second of the team API
+under gunicorn with 2 workers, from a bounded pool of client threads on loopback.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import http.client
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import event, insert, update
+
+from config import TestingConfig
+from tracker import charts, create_app
+from tracker.catalogue.service import load_default_catalogue
+from tracker.demo import seed_people
+from tracker.demo_history import generate_history
+from tracker.extensions import cache, db
+from tracker.models import Role, Team, TeamManager, User, UserRole
+from tracker.operations.tokens import issue_token
+from tracker.reads.catalogue import load_catalogue
+from tracker.reads.charts import team_chart
+
+DEFAULT_SIZES = (1_000, 10_000)
+TEAM_SIZES = (12, 100, 1_000)
+EVIDENCE = 50  # about this many pieces of evidence per engineer
+ROLE = "ml-engineer"
+BUDGET = 4.0  # seconds of samples per call at most
+SAMPLES = (5, 60)  # at least, at most
+LOAD_SECONDS = 10.0
+LOAD_THREADS = 8
+
+
+def sizes() -> list[int]:
+    """Return the organisation sizes to measure, from BENCH_SIZES (e.g. "1000,10000,100000")."""
+    raw = os.environ.get("BENCH_SIZES", "")
+    return [int(s) for s in raw.split(",") if s.strip()] or list(DEFAULT_SIZES)
+
+
+@dataclass
+class Call:
+    """One measured call: its samples in milliseconds and the statements it sent."""
+
+    name: str
+    samples: list[float]
+    statements: int | None = None
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples)
+
+
+@dataclass
+class Scale:
+    """Everything measured for one organisation size."""
+
+    engineers: int
+    evidence: int = 0
+    seed_seconds: float = 0.0
+    seed_cpu: float = 0.0
+    calls: list[Call] = field(default_factory=list)
+    requests_per_second: float | None = None
+    load_team: int = 0
+    load_errors: int = 0
+    worker_mb: list[float] = field(default_factory=list)
+
+    def call(self, name: str) -> Call | None:
+        return next((c for c in self.calls if c.name == name), None)
+
+
+def sample(call: Callable[[], object]) -> list[float]:
+    """Time `call` after one warm-up: at least 5 and at most 60 times, within about 4 s."""
+    call()
+    out: list[float] = []
+    deadline = time.perf_counter() + BUDGET
+    while len(out) < SAMPLES[0] or (len(out) < SAMPLES[1] and time.perf_counter() < deadline):
+        start = time.perf_counter()
+        call()
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+@contextmanager
+def statements() -> Iterator[list[str]]:
+    """Collect the statements sent to the database inside the block."""
+    sent: list[str] = []
+
+    def listener(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        sent.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        yield sent
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+
+
+def seed(engineers: int) -> tuple[float, float, int]:
+    """Seed the current app's empty database; return seconds, CPU seconds, pieces of evidence.
+
+    The CPU seconds are this process's alone: on a shared machine they say what the seeding
+    costs when the wall-clock seconds include waiting for other work.
+    """
+    start, cpu = time.perf_counter(), time.process_time()
+    seed_people(engineers, seed=1)
+    load_default_catalogue()
+    history = generate_history(1, date.today(), evidence=EVIDENCE)
+    db.session.commit()
+    return time.perf_counter() - start, time.process_time() - cpu, history["evidence"]
+
+
+def bench_teams(engineers: int) -> dict[int, int]:
+    """Move plain engineers into teams of 12, 100 and 1,000 the demo manager manages.
+
+    Returns {team size: team id} for the sizes the organisation holds.
+    """
+    manager = db.session.scalar(db.select(User.id).where(User.email == "manager@example.com"))
+    managers = db.select(TeamManager.user_id)
+    plain = list(
+        db.session.scalars(
+            db.select(User.id)
+            .where(User.email.like("%.%.%@example.com"), User.id.not_in(managers))
+            .where(User.id.in_(db.select(UserRole.user_id).where(UserRole.role == Role.ENGINEER)))
+            .order_by(User.id.desc())
+        )
+    )
+    teams: dict[int, int] = {}
+    for size in TEAM_SIZES:
+        if size > len(plain):
+            break
+        members, plain = plain[:size], plain[size:]
+        team_id = db.session.execute(
+            insert(Team).values(name=f"Bench {size}").returning(Team.id)
+        ).scalar_one()
+        db.session.execute(insert(TeamManager).values(team_id=team_id, user_id=manager))
+        db.session.execute(update(User).where(User.id.in_(members)).values(team_id=team_id))
+        teams[size] = team_id
+    db.session.commit()
+    return teams
+
+
+def measure(engineers: int, folder: str) -> Scale:
+    """Seed an organisation of `engineers` and measure every call on it."""
+    url = f"sqlite:///{folder}/scale-{engineers}.db"
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url)
+    result = Scale(engineers)
+    with app.app_context():
+        db.create_all()
+        result.seed_seconds, result.seed_cpu, result.evidence = seed(engineers)
+        teams = bench_teams(engineers)
+        manager = db.session.scalar(db.select(User).where(User.email == "manager@example.com"))
+        _, token = issue_token(manager, "bench")
+        db.session.commit()
+        someone = db.session.scalar(
+            db.select(User.email).where(User.team_id == teams[TEAM_SIZES[0]]).limit(1)
+        )
+        client = app.test_client()
+        api = {"Authorization": f"Bearer {token}"}
+
+        def add(name: str, call: Callable[[], object]) -> None:
+            with statements() as sent:
+                call()
+            result.calls.append(Call(name, sample(call), len(sent)))
+
+        def get(path: str, headers: dict[str, str] | None = None) -> Callable[[], object]:
+            def call() -> object:
+                response = client.get(path, headers=headers)
+                assert response.status_code == 200, (path, response.status_code)
+                return response
+
+            # each request in its own context (its own `g`), as in production
+            return lambda: contextvars.Context().run(call)
+
+        healthz = get("/healthz")
+        add("GET /healthz (baseline)", healthz)
+        add("progress API, one engineer", get(f"/api/v1/engineers/{someone}/progress", api))
+        for size, team_id in teams.items():
+            add(
+                f"team API, team of {size:,}",
+                get(f"/api/v1/teams/{team_id}/readiness?role={ROLE}", api),
+            )
+        _log_in(client, "manager@example.com")
+        for size, team_id in teams.items():
+            add(f"team dashboard HTML, team of {size:,}", get(f"/team/{team_id}/?role={ROLE}"))
+        chart_team = teams.get(100) or teams[TEAM_SIZES[0]]
+        chart = get(f"/team/{chart_team}/charts/trend.png?role={ROLE}")
+
+        def uncached() -> object:
+            cache.clear()
+            return chart()
+
+        add("trend chart PNG, uncached", uncached)
+        add("trend chart PNG, cached", chart)
+        team = db.session.get_one(Team, chart_team)
+        data = team_chart("trend", team, ROLE, date.today(), load_catalogue())
+        add("matplotlib alone, same figure", lambda: charts.render(data.draw(), "png"))
+        _log_in(client, "ld@example.com")
+        add("company view as L&D", get("/team/company"))
+        result.calls[0].samples += sample(healthz)  # the baseline before and after the rest
+        result.load_team = max(teams)
+        path = f"/api/v1/teams/{teams[result.load_team]}/readiness?role={ROLE}"
+        result.requests_per_second, result.load_errors, result.worker_mb = serve_and_load(
+            url, path, token
+        )
+        db.engine.dispose()
+    return result
+
+
+def _log_in(client, email: str) -> None:  # type: ignore[no-untyped-def]
+    user = db.session.scalar(db.select(User).where(User.email == email))
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["login_at"] = session["seen_at"] = int(time.time())
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def serve_and_load(url: str, path: str, token: str) -> tuple[float, int, list[float]]:
+    """Serve the app with gunicorn (2 workers) and load `path`; return rps, errors, worker MB."""
+    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent))
+    if gunicorn is None:
+        return 0.0, 0, []
+    port = _free_port()
+    env = os.environ | {"TRACKER_ENV": "testing", "DATABASE_URL": url}
+    server = subprocess.Popen(  # noqa: S603
+        [gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
+        env=env,
+        cwd=Path(__file__).parent.parent,
+    )
+    try:
+        _wait_for(port)
+        done, errors = load(port, path, token)
+        return done / LOAD_SECONDS, errors, _worker_mb(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _wait_for(port: int, seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not answer /healthz")
+
+
+def load(port: int, path: str, token: str) -> tuple[int, int]:
+    """Send `path` from LOAD_THREADS keep-alive clients for LOAD_SECONDS; return (ok, errors)."""
+    stop = time.monotonic() + LOAD_SECONDS
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def client() -> tuple[int, int]:
+        ok = errors = 0
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while time.monotonic() < stop:
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            if response.status == 200:
+                ok += 1
+            else:
+                errors += 1
+        connection.close()
+        return ok, errors
+
+    with ThreadPoolExecutor(LOAD_THREADS) as pool:
+        results = list(pool.map(lambda _: client(), range(LOAD_THREADS)))
+    return sum(r[0] for r in results), sum(r[1] for r in results)
+
+
+def _worker_mb(master: int) -> list[float]:
+    """Return the resident memory of gunicorn's workers in MB (Linux; empty elsewhere)."""
+    out = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(
+                line.split(":", 1) for line in status.read_text().splitlines() if ":" in line
+            )
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(master) and "VmRSS" in fields:
+            out.append(int(fields["VmRSS"].split()[0]) / 1024)
+    return sorted(out)
+
+
+def scale_rows() -> list[Scale]:
+    """Measure every size in turn, each on its own temporary SQLite file."""
+    out = []
+    for engineers in sizes():
+        with tempfile.TemporaryDirectory() as folder:
+            out.append(measure(engineers, folder))
+            print(f"measured {engineers:,} engineers", file=sys.stderr)
+    return out
+
+
+def scale_table(results: list[Scale]) -> list[str]:
+    """Return the Markdown lines of the scale section."""
+    lines = [
+        "## Scale",
+        "",
+        "SQLite, Flask test client; medians of up to 60 calls after a warm-up (min–max), as "
+        "ratios to `/healthz` measured in the same run (before and after the other calls); "
+        "statements: SQL statements one call sends. Seeding as `flask demo seed --engineers N "
+        f"--evidence {EVIDENCE}`; role `{ROLE}`; teams of 12, 100 and 1,000 made by moving "
+        "engineers; the company view as L&D; requests per second from "
+        f"{LOAD_THREADS} client threads for {LOAD_SECONDS:.0f} s on loopback.",
+        "",
+        "| organisation | seeding s | seeding CPU s | evidence | team API req/s (gunicorn, "
+        "2 workers, team of) | worker MB after load |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        rps = f"{r.requests_per_second:.1f} ({r.load_team:,})" if r.requests_per_second else "—"
+        if r.load_errors:
+            rps += f" ({r.load_errors} errors)"
+        mb = ", ".join(f"{m:.0f}" for m in r.worker_mb) or "—"
+        lines.append(
+            f"| {r.engineers:,} engineers | {r.seed_seconds:.1f} | {r.seed_cpu:.1f} | "
+            f"{r.evidence:,} | {rps} | {mb} |"
+        )
+    for r in results:
+        base = r.calls[0].median
+        lines += [
+            "",
+            f"### {r.engineers:,} engineers, {r.evidence / max(r.engineers, 1):.0f} pieces of "
+            "evidence each",
+            "",
+            "| call | median ms | min | max | × /healthz | statements |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        for c in r.calls:
+            lines.append(
+                f"| {c.name} | {c.median:.1f} | {min(c.samples):.1f} | {max(c.samples):.1f} | "
+                f"{c.median / base:.1f} | {c.statements if c.statements is not None else '—'} |"
+            )
+        drawn, alone = r.call("trend chart PNG, uncached"), r.call("matplotlib alone, same figure")
+        if drawn and alone:
+            lines.append(
+                f"\nUncached chart / matplotlib alone: {drawn.median / alone.median:.2f}×."
+            )
+    return lines
