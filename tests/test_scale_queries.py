@@ -267,3 +267,30 @@ def test_a_median_read_off_counts_is_the_median_of_the_values(values):
 def test_a_readiness_series_is_readiness_as_of_each_day(dates, days):
     expected = [readiness(levels_as_of(MODULES_, dates, day), ROLE_) for day in days]
     assert readiness_series(MODULES_, dates, ROLE_, days) == expected
+
+
+def test_a_dashboard_among_many_teams_asks_for_a_name_instead_of_listing_them(
+    client, make_user, make_team, login_as
+):
+    import_text(SMALL, "small.yaml")
+    db.session.commit()
+    ld = make_user(roles=[Role.LD], password=None)
+    teams = [make_team(name=f"Team {i:02}") for i in range(31)]
+    login_as(ld)
+    page = client.get(f"/team/{teams[0].id}/?role=ml-engineer").get_data(as_text=True)
+    assert 'name="name"' in page and 'aria-label="Teams"' not in page
+    answer = client.get("/team/?name=team 07&role=ml-engineer")
+    assert answer.status_code == 302
+    assert answer.headers["Location"].startswith(f"/team/{teams[7].id}/?role=ml-engineer")
+    unknown = client.get("/team/?name=Nowhere", follow_redirects=True).get_data(as_text=True)
+    assert "no team called" in unknown and "Team 00" in unknown
+
+
+def test_a_dashboard_among_a_few_teams_lists_them(client, make_user, make_team, login_as):
+    import_text(SMALL, "small.yaml")
+    db.session.commit()
+    ld = make_user(roles=[Role.LD], password=None)
+    teams = [make_team(name=f"Team {i}") for i in range(3)]
+    login_as(ld)
+    page = client.get(f"/team/{teams[0].id}/?role=ml-engineer").get_data(as_text=True)
+    assert 'aria-label="Teams"' in page and 'name="name"' not in page

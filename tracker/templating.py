@@ -58,5 +58,5 @@ def init_app(app: Flask) -> None:
             "navigation": navigation,
             "current_endpoint": lambda: request.endpoint,
             "Role": Role,
-            "pending_verifications": lambda: decidable_count(current_user),
+            "pending_verifications": lambda: decidable_count(current_user._get_current_object()),
         }

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 
 from tracker import policy
 from tracker.extensions import db
@@ -74,22 +74,24 @@ def queue(viewer: User) -> list[QueueRow]:
 def decidable_teams(viewer: User) -> Counter[int | None]:
     """Return, per team, how much pending evidence `viewer` may decide (two statements).
 
-    The same rule as the queue, from three columns per piece rather than whole records.
+    The same rule as the queue, applied once per engineer, recorder and team: the database
+    counts the pieces each such triple has waiting.
     """
     query = (
-        select(Evidence.user_id, Evidence.recorded_by_id, User.team_id)
+        select(Evidence.user_id, Evidence.recorded_by_id, User.team_id, func.count())
         .join(User, User.id == Evidence.user_id)
         .where(Evidence.status == EvidenceStatus.PENDING)
+        .group_by(Evidence.user_id, Evidence.recorded_by_id, User.team_id)
     )
     if not policy.sees_everyone(viewer):
         query = query.where(User.team_id.in_(policy.managed_team_ids(viewer)))
     rows = db.session.execute(query).all()
-    managers = policy.team_managers({team_id for *_, team_id in rows})
+    managers = policy.team_managers({team_id for _, _, team_id, _ in rows})
     waiting: Counter[int | None] = Counter()
-    for subject, recorded_by_id, team_id in rows:
+    for subject, recorded_by_id, team_id, pieces in rows:
         who = policy.deciders(subject, recorded_by_id, managers.get(team_id or 0, set()))
         if policy.may_decide(viewer, subject, recorded_by_id, who):
-            waiting[team_id] += 1
+            waiting[team_id] += pieces
     return waiting
 
 

@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import func
 from werkzeug.wrappers import Response
 
 from tracker import policy
@@ -27,12 +28,20 @@ SORTS = {
 }
 
 
-def visible_teams(viewer: User) -> list[Team]:
-    """Teams the viewer may open: the ones they manage; every team for L&D and admins."""
+TEAMS_LISTED = 30  # beyond this many teams, the dashboard asks for a name instead of listing
+
+
+def visible_teams(viewer: User, name: str | None = None, limit: int | None = None) -> list[Team]:
+    """Teams the viewer may open: the ones they manage; every team for L&D and admins.
+
+    `name` keeps only the team of that name (any case); `limit` reads no more than that many.
+    """
     query = db.select(Team).order_by(Team.name)
     if not policy.sees_everyone(viewer):
         query = query.where(Team.id.in_(policy.managed_team_ids(viewer)))
-    return list(db.session.scalars(query))
+    if name is not None:
+        query = query.where(func.lower(Team.name) == name.strip().lower())
+    return list(db.session.scalars(query.limit(limit)))
 
 
 def default_role(team_id: int, roles: list[str]) -> str:
@@ -59,8 +68,16 @@ def view_args(source: dict[str, str]) -> dict[str, str]:
 @bp.get("/")
 @role_required(Role.MANAGER, Role.LD)
 def dashboard_home() -> Response | str:
-    """Open the first team the viewer may see."""
-    teams = visible_teams(current_user)
+    """Open the team named in `?name=`, or the first team the viewer may see."""
+    name = request.args.get("name")
+    if name is not None:
+        named = visible_teams(current_user, name=name, limit=1)
+        if named:
+            return redirect(
+                url_for("team.dashboard", team_id=named[0].id, **view_args(request.args))
+            )
+        flash(f"There is no team called {name!r} you can see.", "error")
+    teams = visible_teams(current_user, limit=1)
     if not teams:
         return render_template("team/no_team.html")
     return redirect(url_for("team.dashboard", team_id=teams[0].id, **view_args(request.args)))
@@ -91,7 +108,8 @@ def dashboard(team_id: int) -> str:
         sort=sort,
         names=catalogue.names,
         roles=sorted(catalogue.roles, key=lambda k: catalogue.names.get(k, k)),
-        teams=visible_teams(current_user),
+        teams=visible_teams(current_user, limit=TEAMS_LISTED + 1),
+        teams_listed=TEAMS_LISTED,
         may_set_targets=policy.may_set_targets(current_user, team_id),
         figures=figures,
     )
