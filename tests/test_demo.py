@@ -186,7 +186,9 @@ def test_seed_with_evidence_and_many_teams_is_deterministic(runner, app):
         teams = db.session.execute(
             db.select(User.email, Team.name).join(Team, Team.id == User.team_id)
         ).all()
-        return sorted(teams), _snapshot()
+        people, evidence = _snapshot()
+        # practice attempts can tie on every ordered column: compare them as a multiset
+        return sorted(teams), people, sorted(evidence, key=repr)
 
     args = ["demo", "seed", "--engineers", "60", "--seed", "11", "--evidence", "20"]
     runner.invoke(args=args)
@@ -197,7 +199,7 @@ def test_seed_with_evidence_and_many_teams_is_deterministic(runner, app):
     db.session.expire_all()
     runner.invoke(args=args)
     assert snapshot() == first
-    assert len(first[1][1]) > 60 * 15
+    assert len(first[2]) > 60 * 15
 
 
 def test_seed_prints_no_progress_bar_when_not_on_a_terminal(runner):

@@ -378,8 +378,10 @@ def _write(model: type, rows: list[dict]) -> None:
     table = model.__table__  # type: ignore[attr-defined]
     keys = list(rows[0])
     connection = db.session.connection()
-    compiled = insert(table).compile(dialect=connection.dialect, column_keys=keys)
-    names = compiled.positiontup if compiled.positional else keys
+    compiled = insert(table).compile(
+        dialect=connection.dialect, column_keys=keys, for_executemany=True
+    )
+    names = list(compiled.positiontup or []) if compiled.positional else list(compiled.params)
     convert = [table.c[name].type._cached_bind_processor(connection.dialect) for name in names]
     for start in range(0, len(rows), 10_000):
         batch = rows[start : start + 10_000]
