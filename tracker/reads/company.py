@@ -23,7 +23,7 @@ from tracker.models import (
 )
 from tracker.readiness import Forecast, hire_gap, projected_ready_count
 from tracker.reads.catalogue import Catalogue, load_catalogue
-from tracker.reads.figures import band_counts, figures
+from tracker.reads.figures import Standing, band_counts, figures
 from tracker.reads.records import first_evidence
 
 
@@ -78,16 +78,23 @@ def _standings(
     for pid, team in people:
         by_team[team].append(pid)
     nothing = figures(catalogue.modules, (), as_of)
+    # A standing depends only on the levels now and 8 weeks before: people who share both
+    # share every standing, computed once.
+    known: dict[tuple[frozenset[tuple[str, int]], ...], dict[str, Standing]] = {}
     bands, forecasts = {}, {}
     for team, ids in by_team.items():
-        team_people = [
-            figures(catalogue.modules, evidence[pid], as_of) if pid in evidence else nothing
-            for pid in ids
-        ]
-        for key, role in catalogue.roles.items():
-            rows = [p.standing(role) for p in team_people]
-            bands[(team, key)] = band_counts(rows)
-            forecasts[(team, key)] = [r.forecast for r in rows]
+        rows: dict[str, list[Standing]] = defaultdict(list)
+        for pid in ids:
+            items = evidence.get(pid)
+            person = figures(catalogue.modules, items, as_of) if items else nothing
+            profile = (frozenset(person.levels.items()), frozenset(person.before.items()))
+            if profile not in known:
+                known[profile] = {k: person.standing(r) for k, r in catalogue.roles.items()}
+            for key, standing in known[profile].items():
+                rows[key].append(standing)
+        for key in catalogue.roles:
+            bands[(team, key)] = band_counts(rows[key])
+            forecasts[(team, key)] = [r.forecast for r in rows[key]]
     return bands, forecasts
 
 
