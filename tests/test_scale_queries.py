@@ -10,6 +10,7 @@ The figures for many people come from the earliest evidence of each kind the dat
 from __future__ import annotations
 
 import itertools
+import re
 from datetime import date, timedelta
 
 from hypothesis import given
@@ -283,7 +284,33 @@ def test_a_dashboard_among_many_teams_asks_for_a_name_instead_of_listing_them(
     assert answer.status_code == 302
     assert answer.headers["Location"].startswith(f"/team/{teams[7].id}/?role=ml-engineer")
     unknown = client.get("/team/?name=Nowhere", follow_redirects=True).get_data(as_text=True)
-    assert "no team called" in unknown and "Team 00" in unknown
+    assert "No team you can see has &#39;Nowhere&#39; in its name." in unknown
+    assert "Team 00" in unknown
+
+
+def test_part_of_a_name_opens_the_one_team_or_lists_the_matches(
+    client, make_user, make_team, login_as
+):
+    import_text(SMALL, "small.yaml")
+    db.session.commit()
+    ld = make_user(roles=[Role.LD], password=None)
+    payments = make_team(name="Payments")
+    make_team(name="Search 1")
+    make_team(name="Search 2")
+    make_team(name="100%_Search")  # LIKE wildcards in a name are matched as text
+    login_as(ld)
+    one = client.get("/team/?name=paym&role=ml-engineer")
+    assert one.status_code == 302
+    assert one.headers["Location"].startswith(f"/team/{payments.id}/?role=ml-engineer")
+    several = client.get("/team/?name=search&role=ml-engineer")
+    assert several.status_code == 200
+    page = several.get_data(as_text=True)
+    listed = re.findall(r'<li><a href="/team/\d+/\?role=ml-engineer">([^<]+)</a></li>', page)
+    assert listed == ["100%_Search", "Search 1", "Search 2"]
+    assert "role=ml-engineer" in page
+    wildcard = client.get("/team/?name=%_")
+    assert wildcard.status_code == 302
+    assert client.get("/team/?name=_s").status_code == 302  # only "100%_Search" has "_s"
 
 
 def test_a_dashboard_among_a_few_teams_lists_them(client, make_user, make_team, login_as):

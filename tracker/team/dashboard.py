@@ -31,16 +31,24 @@ SORTS = {
 TEAMS_LISTED = 30  # beyond this many teams, the dashboard asks for a name instead of listing
 
 
-def visible_teams(viewer: User, name: str | None = None, limit: int | None = None) -> list[Team]:
+def visible_teams(
+    viewer: User, name: str | None = None, limit: int | None = None, containing: bool = False
+) -> list[Team]:
     """Teams the viewer may open: the ones they manage; every team for L&D and admins.
 
-    `name` keeps only the team of that name (any case); `limit` reads no more than that many.
+    `name` keeps only the team of that name (any case), or with `containing` the teams whose
+    name contains it; `limit` reads no more than that many.
     """
     query = db.select(Team).order_by(Team.name)
     if not policy.sees_everyone(viewer):
         query = query.where(Team.id.in_(policy.managed_team_ids(viewer)))
     if name is not None:
-        query = query.where(func.lower(Team.name) == name.strip().lower())
+        wanted = name.strip().lower()
+        if containing:
+            escaped = wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            query = query.where(func.lower(Team.name).like(f"%{escaped}%", escape="\\"))
+        else:
+            query = query.where(func.lower(Team.name) == wanted)
     return list(db.session.scalars(query.limit(limit)))
 
 
@@ -70,13 +78,23 @@ def view_args(source: dict[str, str]) -> dict[str, str]:
 def dashboard_home() -> Response | str:
     """Open the team named in `?name=`, or the first team the viewer may see."""
     name = request.args.get("name")
-    if name is not None:
+    if name is not None and name.strip():
         named = visible_teams(current_user, name=name, limit=1)
-        if named:
+        if not named:
+            named = visible_teams(current_user, name=name, limit=TEAMS_LISTED + 1, containing=True)
+        if len(named) == 1:
             return redirect(
                 url_for("team.dashboard", team_id=named[0].id, **view_args(request.args))
             )
-        flash(f"There is no team called {name!r} you can see.", "error")
+        if named:
+            return render_template(
+                "team/matching_teams.html",
+                name=name.strip(),
+                teams=named[:TEAMS_LISTED],
+                more=len(named) > TEAMS_LISTED,
+                args=view_args(request.args),
+            )
+        flash(f"No team you can see has {name.strip()!r} in its name.", "error")
     teams = visible_teams(current_user, limit=1)
     if not teams:
         return render_template("team/no_team.html")
