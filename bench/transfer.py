@@ -12,16 +12,13 @@ import os
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from config import TestingConfig
+from tests.postgres import throwaway_database
 from tracker import create_app
 from tracker.catalogue.service import load_default_catalogue
 from tracker.demo import seed_people
@@ -41,7 +38,7 @@ def transfer_rows(engineers: int = ENGINEERS) -> tuple[str, list[tuple[str, floa
         rows.append(("import into SQLite", _timed(target, "import", document)))
         size = document.stat().st_size / 1e6
         if os.environ.get("TEST_DATABASE_URL"):
-            with _throwaway_postgres() as url:
+            with throwaway_database(f"tracker_bench_{uuid.uuid4().hex[:8]}") as url:
                 rows.append(("import into PostgreSQL", _timed(_migrated(url), "import", document)))
                 again = Path(folder, "again.json")
                 rows.append(("export from PostgreSQL", _timed(url, "export", again)))
@@ -77,21 +74,6 @@ def _migrated(url: str) -> str:
         upgrade()
         db.engine.dispose()
     return url
-
-
-@contextmanager
-def _throwaway_postgres() -> Iterator[str]:
-    base = make_url(os.environ["TEST_DATABASE_URL"])
-    name = f"tracker_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 if __name__ == "__main__":

@@ -7,17 +7,17 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from datetime import date, timedelta
 
 import pytest
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from config import TestingConfig
 from tests import factories
 from tests.catalogue_fixtures import SMALL
+from tests.postgres import throwaway_database
 from tracker import create_app
 from tracker.catalogue.service import import_text
 from tracker.extensions import db
@@ -35,37 +35,21 @@ from tracker.models import (
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 
-def _throwaway_postgres(name: str) -> Iterator[str]:
-    """Create a PostgreSQL database for this run, yield its URL, drop it afterwards."""
-    base = make_url(os.environ["TEST_DATABASE_URL"])
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 @pytest.fixture(scope="session", params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     """A database URL for the whole session, with the schema created once."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'tracker.db'}"
-        gen: Iterator[str] = iter([url])
-    else:
-        gen = _throwaway_postgres(f"tracker_test_{worker}_{uuid.uuid4().hex[:8]}")
-    url = next(gen)
-    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url)
-    with app.app_context():
-        db.create_all()
-        db.engine.dispose()
-    yield url
-    for _ in gen:  # runs the generator's clean-up
-        pass
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'tracker.db'}"
+        else:
+            name = f"tracker_test_{worker}_{uuid.uuid4().hex[:8]}"
+            url = stack.enter_context(throwaway_database(name))
+        app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url)
+        with app.app_context():
+            db.create_all()
+            db.engine.dispose()
+        yield url
 
 
 class IsolatedClient(FlaskClient):

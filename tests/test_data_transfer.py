@@ -30,6 +30,7 @@ from sqlalchemy.engine import make_url
 
 from config import BASE_DIR, TestingConfig
 from tests.conftest import BACKENDS
+from tests.postgres import throwaway_database
 from tracker import audit, create_app
 from tracker.catalogue.service import load_default_catalogue
 from tracker.demo import seed_people
@@ -112,29 +113,9 @@ def postgres_template() -> Iterator[str | None]:
         yield None
         return
     name = f"tracker_transfer_tpl_{uuid.uuid4().hex[:8]}"
-    with _postgres_database(name) as url:
+    with throwaway_database(name) as url:
         _migrated(url)
         yield name
-
-
-class _postgres_database:  # noqa: N801 (used as a context manager, like a function)
-    """Create a PostgreSQL database (optionally from a template); drop it on exit."""
-
-    def __init__(self, name: str, template: str | None = None) -> None:
-        self.name, self.template = name, template
-        self.admin = create_engine(os.environ["TEST_DATABASE_URL"], isolation_level="AUTOCOMMIT")
-
-    def __enter__(self) -> str:
-        clause = f' TEMPLATE "{self.template}"' if self.template else ""
-        with self.admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{self.name}"{clause}'))
-        base = make_url(os.environ["TEST_DATABASE_URL"])
-        return base.set(database=self.name).render_as_string(hide_password=False)
-
-    def __exit__(self, *exc: object) -> None:
-        with self.admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
-        self.admin.dispose()
 
 
 @pytest.fixture(params=BACKENDS)
@@ -149,7 +130,7 @@ def target(
         yield fresh_sqlite(sqlite_template, tmp_path)
         return
     name = f"tracker_transfer_{uuid.uuid4().hex[:8]}"
-    with _postgres_database(name, template=postgres_template) as url:
+    with throwaway_database(name, template=postgres_template) as url:
         yield url
 
 

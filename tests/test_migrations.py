@@ -7,10 +7,10 @@ import uuid
 
 import pytest
 from flask_migrate import check, downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect, text
 
 from config import TestingConfig
+from tests.postgres import throwaway_database
 from tracker import create_app
 from tracker.extensions import db
 
@@ -27,15 +27,8 @@ def empty_database(request, tmp_path):
     if request.param == "sqlite":
         yield _sqlite_url(tmp_path)
         return
-    base = make_url(os.environ["TEST_DATABASE_URL"])
-    name = f"tracker_migrations_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield base.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with throwaway_database(f"tracker_migrations_{uuid.uuid4().hex[:10]}") as url:
+        yield url
 
 
 def test_upgrade_check_and_downgrade_round_trip(empty_database):
