@@ -9,20 +9,14 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
-from functools import cache
-from operator import itemgetter
+from datetime import date, timedelta
 
-from sqlalchemy import Column, insert
-
+from tracker.bulk import write_rows
+from tracker.demo_evidence import EvidenceWriter, ModuleInfo, at
 from tracker.extensions import db
 from tracker.models import (
     Enrolment,
     Evidence,
-    EvidenceKind,
-    EvidenceStatus,
     LearningPath,
     Module,
     ModuleOutcome,
@@ -38,22 +32,6 @@ from tracker.models import (
 # (share of engineers, share of their path they have demonstrated)
 ARCHETYPES = ((0.12, (1.0, 1.0)), (0.2, (0.7, 0.95)), (0.53, (0.15, 0.7)), (0.15, (0.0, 0.0)))
 TEAM_PATHS = {"Payments": 0, "Search": 3, "Platform": 2, "Data": 1}  # index into the paths
-
-
-@dataclass(frozen=True)
-class ModuleInfo:
-    """What the generator needs to know about a module."""
-
-    id: int
-    hours: float
-    kind: str | None
-    pass_mark: int | None
-    requires_verification: bool
-
-
-@cache
-def _at(day: date) -> datetime:
-    return datetime.combine(day, time(10), tzinfo=UTC)
 
 
 def _catalogue() -> tuple[list[LearningPath], dict[int, list[int]], dict[int, ModuleInfo]]:
@@ -74,127 +52,6 @@ def _catalogue() -> tuple[list[LearningPath], dict[int, list[int]], dict[int, Mo
         for m in db.session.scalars(db.select(Module))
     }
     return paths, steps, modules
-
-
-class HistoryWriter:
-    """Collects rows for one engineer at a time; written in bulk at the end."""
-
-    def __init__(self, rng: random.Random, today: date) -> None:
-        self.rng, self.today = rng, today
-        self.evidence: list[dict] = []
-
-    def _decision(self, row: dict, manager_id: int | None, day: date) -> None:
-        """Decide evidence that needs a reviewer: mostly verified, some pending or rejected."""
-        roll = self.rng.random()
-        recent = (self.today - day).days < 45
-        if recent and roll < 0.6 or manager_id is None:
-            row["status"] = EvidenceStatus.PENDING
-            return
-        decided = min(day + timedelta(days=self.rng.randint(1, 10)), self.today)
-        row.update(decided_by_id=manager_id, decided_at=_at(decided))
-        if roll < 0.12:
-            row.update(
-                status=EvidenceStatus.REJECTED,
-                decision_reason="The link shows the course notebook, not your own model "
-                "evaluated against a baseline. Please add your project repo.",
-            )
-        else:
-            row["status"] = EvidenceStatus.VERIFIED
-
-    def _row(self, user_id: int, module: ModuleInfo, day: date, **values: object) -> dict:
-        row = {
-            "user_id": user_id,
-            "module_id": module.id,
-            "date": day,
-            "hours": None,
-            "evidence_url": "",
-            "notes": "",
-            "score": None,
-            "passed": None,
-            "status": EvidenceStatus.VALID,
-            "source": "demo",
-            "recorded_by_id": user_id,
-            "created_at": _at(day),
-            "decided_by_id": None,
-            "decided_at": None,
-            "decision_reason": "",
-        }
-        row.update(values)
-        self.evidence.append(row)
-        return row
-
-    def module(self, user_id: int, module: ModuleInfo, day: date, manager_id: int | None) -> None:
-        """Record the evidence that demonstrates `module` on `day` (with a failed try first)."""
-        hours = Decimal(str(round(module.hours * self.rng.uniform(0.7, 1.6), 1)))
-        url = f"https://git.example.com/demo/{user_id}/{module.id}"
-        if module.kind is None:
-            row = self._row(
-                user_id, module, day, kind=EvidenceKind.COMPLETION, hours=hours, evidence_url=url
-            )
-            if module.requires_verification:
-                self._decision(row, manager_id, day)
-            return
-        mark = module.pass_mark or 0
-        if self.rng.random() < 0.3 and mark > 0:
-            failed_on = day - timedelta(days=self.rng.randint(3, 14))
-            self._row(
-                user_id,
-                module,
-                failed_on,
-                kind=EvidenceKind.ATTEMPT,
-                score=self.rng.randint(max(0, mark - 30), mark - 1),
-                passed=False,
-            )
-        row = self._row(
-            user_id,
-            module,
-            day,
-            kind=EvidenceKind.ATTEMPT,
-            score=self.rng.randint(mark, 100),
-            passed=True,
-            evidence_url=url,
-        )
-        if module.kind != "quiz":
-            self._decision(row, manager_id, day)
-
-    def practice(
-        self,
-        user_id: int,
-        assessed: list[ModuleInfo],
-        demonstrated: dict[int, date],
-        start: date,
-        count: int,
-    ) -> None:
-        """Add `count` attempts that do not pass, each before its module was demonstrated."""
-        if not assessed:
-            return
-        draw, today, append = self.rng.random, self.today, self.evidence.append
-        base = {
-            "user_id": user_id,
-            "hours": None,
-            "evidence_url": "",
-            "notes": "",
-            "passed": False,
-            "status": EvidenceStatus.VALID,
-            "source": "demo",
-            "recorded_by_id": user_id,
-            "decided_by_id": None,
-            "decided_at": None,
-            "decision_reason": "",
-            "kind": EvidenceKind.ATTEMPT,
-        }
-        choices = [
-            (m.id, (demonstrated.get(m.id, today) - start).days, m.pass_mark or 1) for m in assessed
-        ]
-        for _ in range(count):
-            module_id, last, mark = choices[int(draw() * len(choices))]
-            if last < 1:
-                continue
-            day = start + timedelta(days=int(draw() * last))
-            score = mark - 1 - int(draw() * min(40, mark))
-            append(
-                base | {"module_id": module_id, "date": day, "score": score, "created_at": _at(day)}
-            )
 
 
 def _archetype(rng: random.Random) -> tuple[float, float]:
@@ -266,7 +123,7 @@ def generate_history(
     totals = {"enrolments": 0, "evidence": 0}
     engineers = _engineers()
     for first in range(0, len(engineers), CHUNK):
-        writer, enrolments, claims = HistoryWriter(rng, today), [], []
+        writer, enrolments, claims = EvidenceWriter(rng, today), [], []
         for user_id, email, team_id, team_name in engineers[first : first + CHUNK]:
             path = paths[_path_index(team_name, rng, len(paths))]
             low, high = FORCED.get(email) or _archetype(rng)
@@ -294,11 +151,11 @@ def generate_history(
                 outcomes,
                 required.get(path.role_id, []),
             )
-            claimed_at = _at(start + timedelta(days=rng.randint(0, span)))
+            claimed_at = at(start + timedelta(days=rng.randint(0, span)))
             claims += [claim | {"claimed_at": claimed_at} for claim in mine]
-        _write(Enrolment, enrolments)
-        _write(Evidence, writer.evidence)
-        _write(SelfAssessment, claims)
+        write_rows(Enrolment, enrolments)
+        write_rows(Evidence, writer.evidence)
+        write_rows(SelfAssessment, claims)
         totals["enrolments"] += len(enrolments)
         totals["evidence"] += len(writer.evidence)
         progress(len(enrolments))
@@ -313,7 +170,7 @@ def _enrolment(
     return {
         "user_id": user_id,
         "path_id": path_id,
-        "enrolled_at": _at(start),
+        "enrolled_at": at(start),
         "assigned_by_id": manager_id if assigned else None,
         "due_on": today + timedelta(days=rng.randint(30, 240)) if assigned else None,
     }
@@ -364,43 +221,4 @@ def _targets(today: date, paths: list[LearningPath], managers: dict[int, int]) -
         }
         for team_id, name in teams
     ]
-    _write(StaffingTarget, rows)
-
-
-def _write(model: type, rows: list[dict]) -> None:
-    """Insert rows in batches of one executemany each: no ORM, no per-row work in SQLAlchemy.
-
-    Every column's bind processor runs once per distinct value (demo rows repeat dates,
-    statuses and texts), then the driver gets plain tuples; any database SQLAlchemy speaks.
-    """
-    if not rows:
-        return
-    table = model.__table__  # type: ignore[attr-defined]
-    keys = list(rows[0])
-    connection = db.session.connection()
-    compiled = insert(table).compile(
-        dialect=connection.dialect, column_keys=keys, for_executemany=True
-    )
-    names = list(compiled.positiontup or []) if compiled.positional else list(compiled.params)
-    convert = [table.c[name].type._cached_bind_processor(connection.dialect) for name in names]
-    for start in range(0, len(rows), 10_000):
-        batch = rows[start : start + 10_000]
-        missing = {n: _default(table.c[n]) for n in names if n not in rows[0]}
-        batch = [row | missing for row in batch] if missing else batch
-        values = list(zip(*map(itemgetter(*names), batch), strict=True))
-        for i, process in enumerate(convert):
-            if process is not None:  # once per distinct value, then a C-level lookup
-                done = {value: process(value) for value in set(values[i])}
-                values[i] = tuple(map(done.__getitem__, values[i]))
-        params: list = list(zip(*values, strict=True))
-        if not compiled.positional:
-            params = [dict(zip(names, row, strict=True)) for row in params]
-        connection.exec_driver_sql(compiled.string, params)
-
-
-def _default(column: Column) -> object:
-    """Return the Python-side default of `column` for a row that leaves it out."""
-    default = column.default
-    if default is None:
-        return None
-    return default.arg(None) if default.is_callable else default.arg  # type: ignore[attr-defined]
+    write_rows(StaffingTarget, rows)
