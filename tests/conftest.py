@@ -8,9 +8,10 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from datetime import date, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient, FlaskCliRunner
 
@@ -18,7 +19,7 @@ from config import TestingConfig
 from tests import factories
 from tests.catalogue_fixtures import SMALL
 from tests.postgres import throwaway_database
-from tracker import create_app
+from tracker import clock, create_app
 from tracker.catalogue.service import import_text
 from tracker.extensions import db
 from tracker.models import (
@@ -31,6 +32,20 @@ from tracker.models import (
     TargetRole,
     User,
 )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Run the session from noon UTC of the day it starts, with the clock ticking.
+
+    Tests compute dates such as "today" and "tomorrow" when they are collected and compare them
+    with what the app stamps minutes later; started at noon, a run of a few minutes never sees
+    the date change under it, whenever CI happens to start it.
+    """
+    noon = datetime.combine(datetime.now(UTC).date(), datetime.min.time(), tzinfo=UTC)
+    traveller = time_machine.travel(noon + timedelta(hours=12), tick=True)
+    traveller.start()
+    config.add_cleanup(traveller.stop)
+
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
@@ -165,7 +180,7 @@ def count_statements(app: Flask):
 @pytest.fixture
 def scored_team(app, make_user, make_team):
     """A team of four with a lead: one ready, one stalled, one rising, one not started; a target."""
-    today = date.today()
+    today = clock.today()
     import_text(SMALL, "small.yaml")
     lead = make_user(email="lead@corp.test", roles=[Role.MANAGER])
     people = [make_user(email=f"e{i}@corp.test", name=f"E{i}") for i in range(4)]

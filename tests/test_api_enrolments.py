@@ -1,10 +1,11 @@
 """POST /api/v1/enrolments: enrol yourself, or assign (manager, L&D); 409 when already on it."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from tests.catalogue_fixtures import SMALL
+from tracker import clock
 from tracker.catalogue.service import import_text
 from tracker.extensions import db
 from tracker.models import Enrolment, Role
@@ -41,7 +42,7 @@ def test_an_engineer_enrols_themselves(client, people):
 
 
 def test_the_manager_assigns_with_a_due_date_and_a_second_time_is_409(client, people):
-    due = (date.today() + timedelta(days=60)).isoformat()
+    due = (clock.today() + timedelta(days=60)).isoformat()
     response = post(client, people["lead"], due_on=due)
     assert response.status_code == 201
     assert response.get_json() | {"id": 0} == {
@@ -61,7 +62,7 @@ def test_who_may_assign(client, people, who, status):
 
 
 def test_a_due_date_in_the_past_or_an_unknown_path_is_refused(client, people):
-    past = (date.today() - timedelta(days=1)).isoformat()
+    past = (clock.today() - timedelta(days=1)).isoformat()
     response = post(client, people["lead"], due_on=past)
     assert response.status_code == 422 and "due_on" in response.get_json()["error"]["fields"]
     assert post(client, people["lead"], path="nope").status_code == 404

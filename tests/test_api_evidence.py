@@ -1,16 +1,17 @@
 """POST completions, attempts and verifications: 201 with the record; refusals record nothing."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from tests.catalogue_fixtures import SMALL
 from tracker.catalogue.service import import_text
+from tracker.clock import today
 from tracker.extensions import db
 from tracker.models import AuditEvent, Evidence, Notification, Role
 from tracker.operations.tokens import issue_token
 
-TODAY = date.today()
+TODAY = today()
 
 
 @pytest.fixture

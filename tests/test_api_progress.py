@@ -1,11 +1,12 @@
 """GET /api/v1/engineers/{email}/progress: the documented shape, permissions, fixed cost."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from tests.catalogue_fixtures import SMALL
 from tracker.catalogue.service import import_text
+from tracker.clock import today
 from tracker.extensions import db
 from tracker.models import (
     Competency,
@@ -20,7 +21,7 @@ from tracker.models import (
 )
 from tracker.operations.tokens import issue_token
 
-TODAY = date.today()
+TODAY = today()
 
 
 @pytest.fixture

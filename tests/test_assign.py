@@ -1,10 +1,11 @@
 """Managers assign paths to their engineers or a whole team; L&D to anyone."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from tests.catalogue_fixtures import SMALL
+from tracker import clock
 from tracker.catalogue.service import import_text
 from tracker.extensions import db
 from tracker.models import Enrolment, Role
@@ -25,7 +26,7 @@ def enrolled():
 
 
 def test_assign_a_whole_team_with_a_due_date(client, login_as, org):
-    due = date.today() + timedelta(days=90)
+    due = clock.today() + timedelta(days=90)
     login_as(org["lead"])
     assert "Out" not in client.get("/team/assign").get_data(as_text=True)
     response = client.post(
@@ -64,7 +65,7 @@ def test_ld_can_assign_anyone(client, login_as, make_user, org):
 
 def test_a_past_due_date_assigns_nobody(client, login_as, org):
     login_as(org["lead"])
-    past = (date.today() - timedelta(days=1)).isoformat()
+    past = (clock.today() - timedelta(days=1)).isoformat()
     response = client.post(
         "/team/assign", data={"path": "swe-to-mle", "team": org["team"].id, "due_on": past}
     )

@@ -5,15 +5,18 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from tests.catalogue_fixtures import SMALL
 from tracker.catalogue.service import import_text
+from tracker.clock import today
 from tracker.extensions import db
 from tracker.models import Competency, Role, SelfAssessment
 
-TODAY = date.today()
+TODAY = today()
 MONTH_AGO = TODAY - timedelta(days=30)
 
 
@@ -71,3 +74,17 @@ def test_saving_the_same_claim_again_adds_no_history(client, login_as, erin):
     client.post("/progress/self-assessment", data=form)
     client.post("/progress/self-assessment", data=form)
     assert db.session.scalar(db.select(db.func.count(SelfAssessment.id))) == 1
+
+
+
+def test_a_claim_counts_today_whatever_the_servers_time_zone(client, login_as, erin):
+    # 02:00 UTC is 16:00 the day before in Honolulu, where this server's local clock is set.
+    early = datetime.combine(TODAY, time(2), tzinfo=UTC).astimezone(ZoneInfo("Pacific/Honolulu"))
+    with time_machine.travel(early, tick=False):
+        assert date.today() == TODAY - timedelta(days=1)
+        client = login_as(erin["erin"])
+        form = {f"level-{competency_id('model-evaluation')}": "4"}
+        assert client.post("/progress/self-assessment", data=form).status_code == 302
+        response = client.get(f"/progress/{erin['erin'].id}/levels.csv?role=ml-engineer")
+        rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert {row["competency"]: row["claimed"] for row in rows}["model-evaluation"] == "4"

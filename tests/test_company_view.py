@@ -1,7 +1,8 @@
 """The company view: teams x roles, hire or train over every team, and module insight."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
+from tracker import clock
 from tracker.extensions import db
 from tracker.models import Evidence, EvidenceKind, EvidenceStatus, Module, Role, utcnow
 from tracker.reads.company import module_insight
@@ -18,7 +19,7 @@ def test_ld_sees_ready_and_nearly_ready_by_team_and_role(client, login_as, make_
 def test_module_insight_counts_pass_rate_hours_and_rejections(app, make_user, scored_team):
     engineer = make_user()
     module = db.session.scalar(db.select(Module).where(Module.key == "pipelines-101"))
-    day = date.today() - timedelta(days=3)
+    day = clock.today() - timedelta(days=3)
     for hours, status in (
         (2, EvidenceStatus.VERIFIED),
         (4, EvidenceStatus.REJECTED),

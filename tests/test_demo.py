@@ -1,7 +1,8 @@
 """`flask demo seed`: the documented demo organisation, deterministic, never in production."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
+from tracker import clock
 from tracker.extensions import db
 from tracker.models import (
     AuditEvent,
@@ -85,12 +86,12 @@ def test_seed_builds_months_of_history_in_every_state(runner):
         EvidenceStatus.REJECTED,
     }
     assert {e.passed for e in evidence if e.kind is EvidenceKind.ATTEMPT} == {True, False}
-    assert date.today() - min(e.date for e in evidence) >= timedelta(days=150)
+    assert clock.today() - min(e.date for e in evidence) >= timedelta(days=150)
     catalogue = load_catalogue()
     records = load_people([u.id for u in _people()])
     bands = set()
     for person in _people():
-        progress = compute_progress(catalogue, records[person.id], date.today())
+        progress = compute_progress(catalogue, records[person.id], clock.today())
         if progress.paths:
             role = next(r for r in progress.roles if r.role == progress.paths[0].role)
             bands.add(role.band)
@@ -228,7 +229,7 @@ def test_seeding_sends_statements_per_chunk_not_per_engineer(app, count_statemen
     for engineers in (10, 400):
         with count_statements() as counter:
             seed_people(engineers, seed=5)
-            generate_history(5, date.today(), evidence=20)
+            generate_history(5, clock.today(), evidence=20)
         db.session.rollback()
         counts.append(counter.count)
     assert counts[0] == counts[1]

@@ -1,15 +1,16 @@
 """Engineers log completions and attempts, see their evidence, withdraw what is pending."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from tests.catalogue_fixtures import SMALL
 from tracker.catalogue.service import import_text
+from tracker.clock import today
 from tracker.extensions import db
 from tracker.models import AuditEvent, Evidence, EvidenceStatus, Role
 
-TODAY = date.today()
+TODAY = today()
 
 
 @pytest.fixture

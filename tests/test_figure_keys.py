@@ -18,6 +18,7 @@ import pytest
 
 from tests.catalogue_fixtures import SMALL
 from tracker.catalogue.service import import_text
+from tracker.clock import today
 from tracker.extensions import db
 from tracker.models import (
     Competency,
@@ -30,7 +31,7 @@ from tracker.models import (
     User,
 )
 
-TODAY = date.today()
+TODAY = today()
 
 # SMALL with a second role, so the role viewed can change.
 TWO_ROLES = SMALL.replace(

@@ -17,6 +17,7 @@ import pytest
 
 from tests.catalogue_fixtures import SMALL
 from tracker.catalogue.service import import_text
+from tracker.clock import today
 from tracker.extensions import db
 from tracker.models import (
     Competency,
@@ -32,7 +33,7 @@ from tracker.models import (
 from tracker.operations import decide
 from tracker.operations.tokens import issue_token
 
-TODAY = date.today()
+TODAY = today()
 PAST = TODAY - timedelta(days=30)
 
 

@@ -6,11 +6,12 @@ Sam. Lia is L&D. Evidence is recorded over the API the way people's scripts do, 
 over the API and on the verification page.
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from tests.catalogue_fixtures import SMALL
+from tracker import clock
 from tracker.catalogue.service import import_text
 from tracker.extensions import db
 from tracker.models import Evidence, EvidenceStatus, Module, Notification, Role
@@ -20,7 +21,7 @@ from tracker.operations.tokens import issue_token
 from tracker.policy import deciders
 from tracker.reads.queue import decidable_by_person, decidable_count
 
-YESTERDAY = date.today() - timedelta(days=1)
+YESTERDAY = clock.today() - timedelta(days=1)
 ALLOWED = {"api": 200, "page": 302}  # a decision taken: the API's record, the page's redirect
 SURFACES = ["api", "page"]
 
@@ -247,7 +248,7 @@ def test_the_operation_refuses_the_subject_and_the_recorder(
     make_team(managers=list(people.values()), members=[people["subject"]])
     module = db.session.scalar(db.select(Module).where(Module.key == "capstone"))
     evidence = record_attempt(
-        people["subject"], module, AttemptInput(YESTERDAY, 90), people["recorder"], date.today()
+        people["subject"], module, AttemptInput(YESTERDAY, 90), people["recorder"], clock.today()
     )
     db.session.commit()
     with pytest.raises(FourEyes) as refused:

@@ -1,5 +1,6 @@
 """The app starts, answers its health check and sends security headers."""
 
+from tracker import clock
 from tracker.models import Role
 
 
@@ -59,7 +60,7 @@ def test_home_costs_the_same_statements_for_small_and_large_teams(
 
 
 def test_engineer_home_shows_readiness_from_demonstrated_evidence_only(make_user, login_as):
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from tests.catalogue_fixtures import SMALL
     from tracker.catalogue.service import import_text
@@ -72,7 +73,7 @@ def test_engineer_home_shows_readiness_from_demonstrated_evidence_only(make_user
         db.session.scalar(db.select(Module.id).where(Module.key == k))
         for k in ("mlcc-classification", "capstone")
     )
-    day = date.today() - timedelta(days=3)
+    day = clock.today() - timedelta(days=3)
     db.session.add_all(
         [
             Evidence(
@@ -105,7 +106,7 @@ def test_engineer_home_shows_readiness_from_demonstrated_evidence_only(make_user
 def test_engineer_home_costs_the_same_statements_for_5_or_500_pieces_of_evidence(
     make_user, login_as, count_statements
 ):
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from tests.catalogue_fixtures import SMALL
     from tracker.catalogue.service import import_text
@@ -122,7 +123,7 @@ def test_engineer_home_costs_the_same_statements_for_5_or_500_pieces_of_evidence
                 user_id=engineer.id,
                 module_id=quiz,
                 kind=EvidenceKind.ATTEMPT,
-                date=date.today() - timedelta(days=i % 300),
+                date=clock.today() - timedelta(days=i % 300),
                 score=80,
                 passed=True,
                 status=EvidenceStatus.VALID,

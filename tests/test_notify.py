@@ -1,8 +1,9 @@
 """Nudges: notices after a decision, and the digest for managers and quiet engineers."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from tests.catalogue_fixtures import SMALL
+from tracker import clock
 from tracker.catalogue.service import import_text
 from tracker.extensions import db
 from tracker.models import Evidence, EvidenceKind, EvidenceStatus, Module, Notification, Role
@@ -30,7 +31,7 @@ def test_the_digest_mails_managers_and_quiet_engineers(runner, make_user, make_t
             user_id=busy.id,
             module_id=module,
             kind=EvidenceKind.COMPLETION,
-            date=date.today() - timedelta(days=2),
+            date=clock.today() - timedelta(days=2),
             status=EvidenceStatus.PENDING,
         )
     )

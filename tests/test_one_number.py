@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests import factories
+from tracker import clock
 from tracker.catalogue.service import import_text
 from tracker.extensions import db
 from tracker.models import (
@@ -406,7 +407,7 @@ def token_for(user: User) -> str:
 def build(org: Organisation) -> World:
     """Put the organisation in the database and return what to ask the surfaces about."""
     start_empty()
-    today = date.today()
+    today = clock.today()
     import_text(json.dumps(org.catalogue), "catalogue.json")
     db.session.commit()
     if org.retired_role:

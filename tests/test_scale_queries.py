@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from tests import factories
 from tests.catalogue_fixtures import SMALL
 from tracker.catalogue.service import import_text
+from tracker.clock import today
 from tracker.extensions import db
 from tracker.models import (
     Competency,
@@ -49,7 +50,7 @@ from tracker.readiness import (
 from tracker.reads.catalogue import load_catalogue
 from tracker.reads.records import evidence_items, first_evidence
 
-TODAY = date.today()
+TODAY = today()
 MODULES_ = {
     key: ModuleSpec(key, outcomes)
     for key, outcomes in {

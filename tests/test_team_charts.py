@@ -2,8 +2,8 @@
 
 import csv
 import io
-from datetime import date
 
+from tracker import clock
 from tracker.csv_export import safe_cell
 from tracker.extensions import cache, db
 from tracker.models import EvidenceStatus, Role, TargetRole
@@ -37,7 +37,7 @@ def test_the_weekly_trend_has_52_weeks_and_rises_when_evidence_arrives(
 ):
     response = login_as(scored_team["lead"]).get(url(scored_team, "trend", "csv"))
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))[1:]
-    assert len(rows) == 52 and rows[-1][0] == date.today().isoformat()
+    assert len(rows) == 52 and rows[-1][0] == clock.today().isoformat()
     assert rows[0][1] == "0" and rows[-1][1] == "1"  # ready: nobody a year ago, one today
 
 

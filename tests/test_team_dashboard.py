@@ -1,11 +1,12 @@
 """The team dashboard: bands, engineers, targets, read-only engineer pages; fixed cost."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
+from tracker.clock import today
 from tracker.extensions import db
 from tracker.models import Role, StaffingTarget
 
-TODAY = date.today()
+TODAY = today()
 
 
 def test_the_dashboard_shows_bands_engineers_and_the_hire_or_train_answer(

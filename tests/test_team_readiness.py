@@ -1,7 +1,8 @@
 """A team's readiness for a role: per engineer, per band, against targets; fixed cost."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
+from tracker.clock import today
 from tracker.extensions import db
 from tracker.models import (
     Role,
@@ -11,7 +12,7 @@ from tracker.reads.catalogue import load_catalogue
 from tracker.reads.progress import compute_progress
 from tracker.reads.records import load_people
 
-TODAY = date.today()
+TODAY = today()
 
 
 def get(client, user, team_id, query="role=ml-engineer"):

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.catalogue_fixtures import SMALL
+from tracker import clock
 from tracker.catalogue.service import import_text
 from tracker.extensions import db
 from tracker.models import (
@@ -237,7 +238,7 @@ def test_other_verbs_are_stored_and_change_nothing(client, world):
     ("body", "reason"),
     [
         (
-            statement(timestamp=(date.today() + timedelta(days=3)).isoformat() + "T10:00:00Z"),
+            statement(timestamp=(clock.today() + timedelta(days=3)).isoformat() + "T10:00:00Z"),
             "future",
         ),
         (statement(verb="passed"), "result.score"),

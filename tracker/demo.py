@@ -6,7 +6,6 @@ import random
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
 
 import click
 from flask import current_app
@@ -15,6 +14,7 @@ from sqlalchemy import Table, func, insert
 
 from tracker import audit
 from tracker.catalogue.service import load_default_catalogue
+from tracker.clock import today
 from tracker.demo_history import generate_history
 from tracker.extensions import db
 from tracker.models import Role, Team, TeamManager, User, UserRole
@@ -191,7 +191,7 @@ def seed_command(engineers: int, seed: int, evidence: int) -> None:
         counts = seed_people(engineers, seed, progress=bar)
     catalogue = load_default_catalogue()
     with _progress(counts["engineers"], "History") as bar:
-        history = generate_history(seed, date.today(), evidence=evidence, progress=bar)
+        history = generate_history(seed, today(), evidence=evidence, progress=bar)
     audit.record("demo.seed", detail=f"engineers={engineers} seed={seed} evidence={evidence}")
     db.session.commit()
     modules = catalogue.sections["modules"]

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
+from tracker.clock import today
 from tracker.reads import home as overviews
 
 bp = Blueprint("main", __name__)
@@ -17,7 +16,7 @@ bp = Blueprint("main", __name__)
 def home() -> str:
     """Show each role's overview, with empty states that say what to do next."""
     user = current_user._get_current_object()
-    return render_template("main/home.html", overview=overviews.overview_for(user, date.today()))
+    return render_template("main/home.html", overview=overviews.overview_for(user, today()))
 
 
 @bp.get("/how-readiness-works")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import click
 from flask import Blueprint, current_app, redirect, request, url_for
 from flask.cli import AppGroup
@@ -11,6 +9,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from tracker import mailer
+from tracker.clock import today
 from tracker.extensions import db
 from tracker.models import utcnow
 from tracker.reads.notices import QUIET_DAYS, quiet_engineers, unread
@@ -45,7 +44,7 @@ def digest_command() -> None:
             f"Evidence waits for your verification:\n{verify_link}\n",
         )
         sent += 1
-    for engineer in quiet_engineers(date.today()):
+    for engineer in quiet_engineers(today()):
         mailer.send(
             engineer.email,
             "Your ML learning: what's next?",

@@ -1,11 +1,12 @@
 """In a real browser, the team dashboard shows its charts, and a date change redraws them."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from playwright.sync_api import expect
 
 from tests.browser.test_login import log_in
 from tests.catalogue_fixtures import SMALL
+from tracker import clock
 from tracker.models import Role
 
 
@@ -23,7 +24,7 @@ def test_the_dashboard_shows_charts_and_a_new_date_redraws_them(page, live_serve
         expect(charts.nth(i)).to_have_js_property("complete", True)
         assert charts.nth(i).evaluate("img => img.naturalWidth") > 0
     before = charts.first.get_attribute("src")
-    earlier = (date.today() - timedelta(days=30)).isoformat()
+    earlier = (clock.today() - timedelta(days=30)).isoformat()
     page.get_by_label("As of").fill(earlier)
     page.get_by_role("button", name="Show").click()
     expect(page).to_have_url(

@@ -2,12 +2,13 @@
 engineer's readiness rises on their home page."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from playwright.sync_api import expect
 
 from tests.browser.test_login import log_in
 from tests.catalogue_fixtures import SMALL
+from tracker import clock
 from tracker.models import Role
 
 
@@ -22,7 +23,7 @@ def test_verified_evidence_raises_readiness(browser, live_server):
     engineer.get_by_role("link", name="Log progress").click()
     engineer.get_by_label("Module").select_option("pipelines-101")
     engineer.get_by_label("I completed it").check()
-    engineer.get_by_label("Date").fill((date.today() - timedelta(days=2)).isoformat())
+    engineer.get_by_label("Date").fill((clock.today() - timedelta(days=2)).isoformat())
     engineer.get_by_label("Evidence link").fill("https://git.example.com/erin/pipelines")
     engineer.get_by_role("button", name="Log it").click()
     expect(engineer.get_by_text("It counts once your manager verifies it.")).to_be_visible()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask_smorest import Blueprint, abort
@@ -10,6 +9,7 @@ from marshmallow import RAISE, Schema, fields
 
 from tracker import policy
 from tracker.api.auth import api_user
+from tracker.clock import today
 from tracker.extensions import db
 from tracker.models import LearningPath
 from tracker.operations import AlreadyEnrolled, RecordError, enrol
@@ -54,7 +54,7 @@ def post_enrolment(data: dict[str, Any]) -> dict[str, Any]:
     if path is None:
         abort(404, message=f"There is no learning path {data['path']!r}.")
     try:
-        enrolment = enrol(engineer, path, caller, data["due_on"], date.today())
+        enrolment = enrol(engineer, path, caller, data["due_on"], today())
     except AlreadyEnrolled as error:
         db.session.rollback()
         abort(409, message=str(error), errors=error.fields)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +12,7 @@ from marshmallow import RAISE, Schema, fields, validate
 from tracker import policy
 from tracker.api.auth import api_user
 from tracker.api.shapes import evidence_json
+from tracker.clock import today
 from tracker.extensions import db
 from tracker.models import Evidence, Module, User
 from tracker.operations import (
@@ -125,7 +125,7 @@ def post_completion(data: dict[str, Any]) -> dict[str, Any]:
         data["completed_on"], _hours(data.get("hours")), data["evidence_url"], data["notes"]
     )
     return _saved(
-        lambda: record_completion(engineer, module, entry, api_user(), date.today(), source="api"),
+        lambda: record_completion(engineer, module, entry, api_user(), today(), source="api"),
         engineer,
         module,
     )
@@ -145,7 +145,7 @@ def post_attempt(data: dict[str, Any]) -> dict[str, Any]:
         data["notes"],
     )
     return _saved(
-        lambda: record_attempt(engineer, module, attempt, api_user(), date.today(), source="api"),
+        lambda: record_attempt(engineer, module, attempt, api_user(), today(), source="api"),
         engineer,
         module,
     )

@@ -11,6 +11,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validates
 from tracker import policy
 from tracker.api.auth import api_user
 from tracker.api.shapes import progress_json
+from tracker.clock import today
 from tracker.reads.progress import progress_of
 
 bp = Blueprint(
@@ -26,7 +27,7 @@ class AsOfSchema(Schema):
 
     @validates("as_of")
     def not_in_the_future(self, value: date | None, **_: object) -> None:
-        if value is not None and value > date.today():
+        if value is not None and value > today():
             raise ValidationError("cannot be in the future")
 
 
@@ -63,5 +64,5 @@ def engineer_progress(args: dict[str, Any], email: str) -> dict[str, Any]:
     Someone you may not see answers 404, as if they did not exist.
     """
     engineer = policy.visible_engineer(api_user(), email=email)
-    progress = progress_of(engineer.id, args["as_of"] or date.today())
+    progress = progress_of(engineer.id, args["as_of"] or today())
     return progress_json(engineer.email, engineer.name, progress)

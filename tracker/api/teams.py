@@ -11,6 +11,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validates
 from tracker import policy
 from tracker.api.auth import api_user
 from tracker.api.shapes import team_readiness_json
+from tracker.clock import today
 from tracker.extensions import db
 from tracker.models import Team
 from tracker.reads.catalogue import load_catalogue
@@ -30,7 +31,7 @@ class TeamReadinessArgs(Schema):
 
     @validates("as_of")
     def not_in_the_future(self, value: date | None, **_: object) -> None:
-        if value is not None and value > date.today():
+        if value is not None and value > today():
             raise ValidationError("cannot be in the future")
 
 
@@ -69,5 +70,5 @@ def readiness_of_team(args: dict[str, Any], team_id: int) -> dict[str, Any]:
             message="The request has invalid fields.",
             errors={"role": f"unknown role {args['role']!r}"},
         )
-    result = team_readiness(team, args["role"], args["as_of"] or date.today(), catalogue)
+    result = team_readiness(team, args["role"], args["as_of"] or today(), catalogue)
     return team_readiness_json(result)

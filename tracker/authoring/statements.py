@@ -3,8 +3,6 @@ an address to a person, and the statements that waited become evidence at once."
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -13,6 +11,7 @@ from wtforms import EmailField, HiddenField, SelectField
 from wtforms.validators import DataRequired, Email, Length
 
 from tracker.authoring import bp
+from tracker.clock import today
 from tracker.extensions import db
 from tracker.models import Module, Role, User
 from tracker.operations.statements import map_activity, map_actor
@@ -86,7 +85,7 @@ def map_statement_activity() -> Response | tuple[str, int]:
     if module is None or module.archived_at is not None:
         form.module.errors = ["Choose a module that is in the catalogue."]
         return _page(activity_form=form, status=422)
-    applied = map_activity(form.activity.data, module, current_user, date.today())
+    applied = map_activity(form.activity.data, module, current_user, today())
     db.session.commit()
     flash(f"{form.activity.data} now means {module.title}: {_applied(applied)}", "success")
     return redirect(url_for("authoring.statements"))
@@ -104,7 +103,7 @@ def map_statement_person() -> Response | tuple[str, int]:
     if person is None or not person.active or not person.has_role(Role.ENGINEER):
         form.email.errors = [f"No active engineer signs in as {email}."]
         return _page(person_form=form, status=422)
-    applied = map_actor(form.address.data, person, current_user, date.today())
+    applied = map_actor(form.address.data, person, current_user, today())
     db.session.commit()
     flash(f"{form.address.data} is now {person.name}: {_applied(applied)}", "success")
     return redirect(url_for("authoring.statements"))

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from tracker.clock import today
 from tracker.engineer import bp
 from tracker.extensions import db
 from tracker.models import Competency, Enrolment, LearningPath, Role
@@ -22,7 +21,7 @@ from tracker.reads.progress import progress_of
 def paths() -> str:
     """Target roles, closest first, each with its paths; yours marked, with how they go."""
     catalogue = load_catalogue()
-    progress = progress_of(current_user.id, date.today(), catalogue)
+    progress = progress_of(current_user.id, today(), catalogue)
     by_role: dict[str, list[str]] = {}
     for key, plan in catalogue.paths.items():
         by_role.setdefault(plan.role, []).append(key)
@@ -46,7 +45,7 @@ def enrol_path(key: str) -> Response:
         abort(404)
     me = current_user._get_current_object()
     try:
-        enrol(me, path, me, None, date.today())
+        enrol(me, path, me, None, today())
     except RecordError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -99,7 +98,7 @@ def self_assessment() -> Response | str | tuple[str, int]:
         db.session.commit()
         flash("Saved. Claimed levels are shown beside what you have demonstrated.", "success")
         return redirect(url_for("engineer.self_assessment"))
-    progress = progress_of(current_user.id, date.today())
+    progress = progress_of(current_user.id, today())
     return render_template(
         "engineer/self_assessment.html", competencies=competencies, progress=progress
     )

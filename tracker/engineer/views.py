@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tracker import policy
+from tracker.clock import today
 from tracker.engineer import bp
 from tracker.engineer.forms import LogForm
 from tracker.extensions import db
@@ -39,9 +38,9 @@ def _record(form: LogForm, me: User, module: Module) -> Evidence:
     url, notes, hours = form.evidence_url.data or "", form.notes.data or "", form.hours.data
     if form.kind.data == "attempt":
         attempt = AttemptInput(form.on.data, form.score.data, hours, url, notes)
-        return record_attempt(me, module, attempt, me, date.today())
+        return record_attempt(me, module, attempt, me, today())
     entry = CompletionInput(form.on.data, hours, url, notes)
-    return record_completion(me, module, entry, me, date.today())
+    return record_completion(me, module, entry, me, today())
 
 
 @bp.route("/log", methods=["GET", "POST"])
@@ -55,7 +54,7 @@ def log() -> Response | str | tuple[str, int]:
         if module is None:
             abort(404)
         catalogue = load_catalogue()
-        before = progress_of(me.id, date.today(), catalogue)
+        before = progress_of(me.id, today(), catalogue)
         try:
             evidence = _record(form, me, module)
         except RecordError as error:
@@ -63,7 +62,7 @@ def log() -> Response | str | tuple[str, int]:
             for name, why in error.fields.items():
                 getattr(form, FIELD_OF.get(name, "module")).errors.append(why)
             return render_template("engineer/log.html", form=form), 422
-        after = progress_of(me.id, date.today(), catalogue)
+        after = progress_of(me.id, today(), catalogue)
         message = logged_message(evidence, module, before, after, catalogue.names, me)
         db.session.commit()
         flash(message, "success")

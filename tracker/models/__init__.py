@@ -1,6 +1,7 @@
 """Every model, importable from one place."""
 
-from tracker.models.base import Base, utcnow
+from tracker.clock import utcnow
+from tracker.models.base import Base
 from tracker.models.catalogue import (
     AssessmentKind,
     Competency,

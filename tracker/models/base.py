@@ -18,11 +18,6 @@ NAMING_CONVENTION = {
 }
 
 
-def utcnow() -> datetime:
-    """Return the current time, timezone-aware in UTC."""
-    return datetime.now(UTC)
-
-
 class UTCDateTime(TypeDecorator[datetime]):
     """A timestamp stored as naive UTC and always read back timezone-aware (SQLite drops zones)."""
 

@@ -20,7 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.models.base import Base, UTCDateTime, str_enum, utcnow
+from tracker.clock import utcnow
+from tracker.models.base import Base, UTCDateTime, str_enum
 from tracker.models.catalogue import LearningPath, Module, TargetRole
 from tracker.models.people import Team, User
 

@@ -15,7 +15,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.models.base import Base, UTCDateTime, str_enum, utcnow
+from tracker.clock import utcnow
+from tracker.models.base import Base, UTCDateTime, str_enum
 
 
 class Role(enum.StrEnum):

@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tracker.models.base import Base, UTCDateTime, str_enum, utcnow
+from tracker.clock import utcnow
+from tracker.models.base import Base, UTCDateTime, str_enum
 
 
 class Outcome(enum.StrEnum):

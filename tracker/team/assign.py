@@ -9,6 +9,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tracker import policy
+from tracker.clock import today
 from tracker.extensions import db
 from tracker.models import LearningPath, Role, Team, User
 from tracker.operations import Assigned, RecordError
@@ -74,7 +75,7 @@ def _assign(
     try:
         for person in chosen:
             policy.require(policy.may_assign(viewer, person), "You may not assign this person.")
-            outcomes[assign_path(person, path, viewer, due, date.today())].append(person.name)
+            outcomes[assign_path(person, path, viewer, due, today())].append(person.name)
     except RecordError as error:
         db.session.rollback()
         flash(f"Nothing was assigned. {error}", "error")

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import render_template
 
+from tracker.clock import today
 from tracker.models import Role
 from tracker.policy import role_required
 from tracker.reads.catalogue import load_catalogue
@@ -20,7 +19,7 @@ def company() -> str:
     catalogue = load_catalogue()
     return render_template(
         "team/company.html",
-        view=company_view(date.today(), catalogue),
+        view=company_view(today(), catalogue),
         names=catalogue.names,
         insight=module_insight(),
     )

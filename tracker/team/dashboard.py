@@ -10,6 +10,7 @@ from sqlalchemy import func
 from werkzeug.wrappers import Response
 
 from tracker import policy
+from tracker.clock import today
 from tracker.extensions import db
 from tracker.models import Role, StaffingTarget, TargetRole, Team, User
 from tracker.operations import RecordError, retire_target, set_target
@@ -151,7 +152,7 @@ def add_target(team_id: int) -> Response:
             form.get("count", ""),
             form.get("by", ""),
             current_user._get_current_object(),
-            date.today(),
+            today(),
         )
     except RecordError as error:
         db.session.rollback()

@@ -10,8 +10,9 @@ from flask import Response, jsonify, request
 from sqlalchemy.exc import IntegrityError
 
 from tracker import policy
+from tracker.clock import today
 from tracker.extensions import db
-from tracker.models import User, utcnow
+from tracker.models import User
 from tracker.operations.statements import Conflict, Received, Repeated, receive
 from tracker.reads.statements import matches, stored
 from tracker.xapi import bp
@@ -109,10 +110,10 @@ def _store(statements: list[Statement]) -> Received:
             raise Refused(403, "An engineer's token sends statements about that engineer only.")
     try:
         try:
-            received = receive(statements, who, found, utcnow().date())
+            received = receive(statements, who, found, today())
         except IntegrityError:  # another request stored one of these ids first: look again
             db.session.rollback()
-            received = receive(statements, who, found, utcnow().date())
+            received = receive(statements, who, found, today())
     except Conflict as error:
         db.session.rollback()
         raise Refused(409, str(error)) from None
