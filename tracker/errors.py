@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
-from werkzeug.exceptions import Forbidden, HTTPException, InternalServerError, NotFound
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.exceptions import (
+    Forbidden,
+    HTTPException,
+    InternalServerError,
+    NotFound,
+    ServiceUnavailable,
+)
 
-from tracker.extensions import db
+from tracker.extensions import db, login_manager
 from tracker.policy import Denied
+
+log = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 5
 
 JSON_PREFIXES = ("/api/", "/xapi/", "/healthz")
 
@@ -75,7 +87,7 @@ def handle_http_exception(error: HTTPException) -> Response | tuple[str, int]:
     """Render an HTTP error as JSON or as a page."""
     status = error.code or 500
     if status >= 500:
-        db.session.rollback()
+        rollback_quietly()
     if status == 403:
         _audit_denial()
     if wants_json():
@@ -107,8 +119,41 @@ def handle_denied(error: Denied) -> Response | tuple[str, int]:
     return handle_http_exception(http(error.message))
 
 
+def rollback_quietly() -> None:
+    """Roll back the session; a connection the database dropped is discarded, not raised."""
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        db.session.close()
+
+
+def handle_database_unavailable(error: SQLAlchemyError) -> Response | tuple[str, int]:
+    """Answer 503 while the database cannot be reached; the next request tries it again.
+
+    The person is shown as signed out on this page only, so the page itself needs no database.
+    """
+    log.warning("database unavailable on %s %s: %s", request.method, request.path, _first(error))
+    rollback_quietly()
+    login_manager._update_request_context_with_user()  # anonymous: the layout reads no rows
+    response = handle_http_exception(
+        ServiceUnavailable("The database is unavailable for a moment. Please try again shortly.")
+    )
+    if isinstance(response, tuple):
+        response = Response(response[0], status=response[1], mimetype="text/html")
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def _first(error: Exception) -> str:
+    """Return the first line of a database error's message (drivers append SQL and hints)."""
+    text = str(getattr(error, "orig", None) or error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers."""
+    app.register_error_handler(OperationalError, handle_database_unavailable)
+    app.register_error_handler(PoolTimeout, handle_database_unavailable)
     app.register_error_handler(Denied, handle_denied)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(InternalServerError, handle_http_exception)

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from tracker.errors import rollback_quietly
 from tracker.extensions import db, limiter
 
 bp = Blueprint("health", __name__)
@@ -22,6 +23,6 @@ def healthz() -> tuple[Response, int]:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:
         log.exception("health check: database unreachable")
-        db.session.rollback()
+        rollback_quietly()
         return jsonify(status="unavailable", database="unreachable"), 503
     return jsonify(status="ok"), 200
