@@ -147,7 +147,7 @@ def api_requests(app):
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1"):
             continue
-        path = re.sub(r"<int:\w+>", "1", rule.rule)
+        path = re.sub(r"<int(?:\([^)]*\))?:\w+>", "1", rule.rule)  # <int:id>, <int(max=N):id>
         path = re.sub(r"<(?:\w+:)?\w+>", "x", path)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield method, path, rule
