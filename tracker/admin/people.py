@@ -28,12 +28,40 @@ def _roles(roles: Iterable[Role]) -> str:
     return ";".join(sorted(r.value for r in roles))
 
 
+def active_admins_besides(user_ids: Iterable[int]) -> list[str]:
+    """Return the emails of active admins other than `user_ids`, locking admin rows first.
+
+    The lock (PostgreSQL; SQLite has one writer anyway) makes two admins who demote or
+    deactivate each other at the same moment take turns, so the second sees the first's change.
+    """
+    admins = db.select(User.id).where(User.active.is_(True), User.role_links.any(role=Role.ADMIN))
+    db.session.execute(admins.with_for_update()).all()
+    others = (
+        db.select(User.email)
+        .where(User.active.is_(True), User.role_links.any(role=Role.ADMIN))
+        .where(User.id.not_in(list(user_ids)))
+        .order_by(User.email)
+    )
+    return list(db.session.scalars(others))
+
+
+def _keep_an_admin(user: User, what: str) -> None:
+    """Refuse to take `user`, an active admin, out of the admins when nobody else is one."""
+    if user.active and Role.ADMIN in user.roles and not active_admins_besides([user.id]):
+        raise AdminRuleError(
+            f"You cannot {what} {user.email}: they are the last active admin. "
+            "Give someone else the admin role first."
+        )
+
+
 def update_person(
     user: User, actor: User, name: str, roles: set[Role], team_id: int | None
 ) -> None:
     """Change a person's name, roles and team, auditing role and team changes."""
-    if user.id == actor.id and Role.ADMIN in user.roles and Role.ADMIN not in roles:
-        raise AdminRuleError("You cannot remove your own admin role.")
+    if Role.ADMIN in user.roles and Role.ADMIN not in roles:
+        if user.id == actor.id:
+            raise AdminRuleError("You cannot remove your own admin role.")
+        _keep_an_admin(user, "remove the admin role of")
     user.name = name.strip()
     if roles != user.roles:
         audit.record("role.changed", user.email, f"{_roles(user.roles)} -> {_roles(roles)}")
@@ -49,6 +77,8 @@ def set_active(user: User, actor: User, active: bool) -> None:
         raise AdminRuleError("You cannot deactivate your own account.")
     if user.active == active:
         return
+    if not active:
+        _keep_an_admin(user, "deactivate")
     user.active = active
     if not active:
         end_all_sessions(user)

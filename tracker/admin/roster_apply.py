@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from tracker import audit
-from tracker.admin.roster import RosterReport, RosterRow, existing_roles, parse_roster
+from tracker.admin.people import active_admins_besides
+from tracker.admin.roster import (
+    RosterError,
+    RosterReport,
+    RosterRow,
+    existing_roles,
+    parse_roster,
+)
 from tracker.extensions import db
-from tracker.models import Team, TeamManager, User
+from tracker.models import Role, Team, TeamManager, User
 
 
 def _teams_by_name(rows: list[RosterRow], report: RosterReport) -> dict[str, Team]:
@@ -41,6 +48,30 @@ def _upsert(row: RosterRow, user: User | None, team_id: int | None, report: Rost
     return user
 
 
+def _demoted_admins(rows: list[RosterRow], people: dict[str, User]) -> list[RosterRow]:
+    """Return the rows that take the admin role from an active admin."""
+    return [
+        row
+        for row in rows
+        if (user := people.get(row.email)) is not None
+        and user.active
+        and Role.ADMIN in user.roles
+        and Role.ADMIN not in row.roles
+    ]
+
+
+def _keep_an_admin(demoted: list[RosterRow]) -> None:
+    """Refuse a file that, once applied, leaves no active admin."""
+    if demoted and not active_admins_besides([]):
+        raise RosterError(
+            [
+                f"line {row.line}, column roles: {row.email} is an active admin and the file "
+                "leaves no other; keep the admin role for someone"
+                for row in demoted
+            ]
+        )
+
+
 def import_roster(text: str) -> RosterReport:
     """Validate the whole file, then apply it; raise RosterError (nothing applied) on problems."""
     rows = parse_roster(text, existing_roles)
@@ -48,10 +79,12 @@ def import_roster(text: str) -> RosterReport:
     teams = _teams_by_name(rows, report)
     emails = {r.email for r in rows} | {r.manager_email for r in rows if r.manager_email}
     people = {u.email: u for u in db.session.scalars(db.select(User).where(User.email.in_(emails)))}
+    demoted = _demoted_admins(rows, people)
     for row in rows:
         team_id = teams[row.team].id if row.team else None
         people[row.email] = _upsert(row, people.get(row.email), team_id, report)
     db.session.flush()
+    _keep_an_admin(demoted)
     team_ids = [team.id for team in teams.values()]
     links = set(
         db.session.execute(

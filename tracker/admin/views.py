@@ -82,6 +82,7 @@ def _set_active(user_id: int, active: bool) -> Response:
     try:
         set_active(user, current_user, active)
     except AdminRuleError as error:
+        db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("admin.person_edit", user_id=user_id))
     db.session.commit()
