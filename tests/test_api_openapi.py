@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import re
 
+import yaml
+from openapi_schema_validator import OAS30Validator, oas30_format_checker
 from openapi_spec_validator import validate
+
+from tests.api_world import build_world
+from tests.catalogue_fixtures import SMALL
+from tracker import clock
 
 DOC = "/api/v1/openapi.json"
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -58,21 +64,46 @@ def test_the_document_declares_the_bearer_scheme_for_every_route_but_itself(app,
     assert public == {"api_docs.openapi_json"}
 
 
+def operations(document):
+    """Yield (method, path, operation) for every operation in the document."""
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method != "parameters":  # path-level parameters, not an operation
+                yield method, path, operation
+
+
 def test_errors_are_documented_in_the_api_error_shape(client):
+    """Each operation lists the statuses it answers, errors in the one JSON error shape."""
     document = client.get(DOC).get_json()
     error = document["components"]["schemas"]["Error"]
     assert error["required"] == ["error"]
     body = document["components"]["schemas"]["ErrorBody"]
     assert set(body["properties"]) == {"code", "message", "fields"}
-    for path, operations in document["paths"].items():
-        for method, operation in operations.items():
-            if method == "parameters":  # path-level parameters, not an operation
-                continue
-            assert "default" in operation["responses"], f"{method} {path}"
-    default = document["components"]["responses"]["DEFAULT_ERROR"]
-    assert default["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/Error"
-    }
+    responses = document["components"]["responses"]
+    for method, path, operation in operations(document):
+        where = f"{method} {path}"
+        assert "default" not in operation["responses"], f"{where}: no catch-all, the statuses"
+        for status, response in operation["responses"].items():
+            response = (
+                responses[response["$ref"].rsplit("/", 1)[1]] if "$ref" in response else response
+            )
+            schema = response["content"]["application/json"]["schema"]
+            assert (schema == {"$ref": "#/components/schemas/Error"}) == (status >= "400"), where
+        if operation.get("security") != []:
+            assert "401" in operation["responses"], where
+            assert "WWW-Authenticate" in operation["responses"]["401"]["headers"], where
+        if "requestBody" in operation:
+            assert "400" in operation["responses"], where
+        if operation.get("parameters") or "requestBody" in operation:
+            assert "422" in operation["responses"], where
+
+
+def test_every_fixed_shape_refuses_undeclared_fields(client):
+    """An answer with a field the document does not declare fails validation (below)."""
+    schemas = client.get(DOC).get_json()["components"]["schemas"]
+    for name, schema in schemas.items():
+        if schema.get("type") == "object" and "properties" in schema:
+            assert schema.get("additionalProperties") is False, name
 
 
 def test_the_paged_list_documents_limit_and_offset(client):
@@ -90,3 +121,197 @@ def test_the_openapi_path_translation():
     rule = "/api/v1/teams/<int:team_id>/readiness"
     assert openapi_path(rule) == "/api/v1/teams/{team_id}/readiness"
     assert openapi_path("/api/v1/paths/<key>") == "/api/v1/paths/{key}"
+
+
+# Real answers against the document: one success and one error (at least) for every operation.
+
+TODAY = clock.today()
+SMALL_JSON = yaml.safe_load(SMALL)
+
+
+def calls(world):
+    """Return (caller, method, path template, url, json body, expected status) to send."""
+    engineer, team, pending = world.engineer, world.team_id, world.pending_id
+    progress = "/api/v1/engineers/{email}/progress"
+    readiness = "/api/v1/teams/{team_id}/readiness"
+    verification = "/api/v1/evidence/{evidence_id}/verification"
+    done = {"engineer": engineer, "module": "pipelines-101", "completed_on": str(TODAY)}
+    scored = {"engineer": engineer, "module": "mlcc-classification", "taken_on": str(TODAY)}
+    out = [
+        ("anonymous", "GET", DOC, DOC, None, 200),
+        ("engineer", "GET", "/api/v1/me", "/api/v1/me", None, 200),
+        ("anonymous", "GET", "/api/v1/me", "/api/v1/me", None, 401),
+        ("manager", "GET", "/api/v1/tokens", "/api/v1/tokens", None, 200),
+        ("revoked", "GET", "/api/v1/tokens", "/api/v1/tokens", None, 401),
+        ("manager", "GET", "/api/v1/tokens", "/api/v1/tokens?limit=0", None, 422),
+        ("engineer", "GET", "/api/v1/paths/{key}", "/api/v1/paths/swe-to-mle", None, 200),
+        ("engineer", "GET", "/api/v1/paths/{key}", "/api/v1/paths/nowhere", None, 404),
+        ("manager", "GET", progress, f"/api/v1/engineers/{engineer}/progress", None, 200),
+        ("engineer", "GET", progress, "/api/v1/engineers/lead@corp.test/progress", None, 404),
+        (
+            "ld",
+            "GET",
+            progress,
+            f"/api/v1/engineers/{engineer}/progress?as_of=2999-01-01",
+            None,
+            422,
+        ),
+        (
+            "manager",
+            "GET",
+            readiness,
+            f"/api/v1/teams/{team}/readiness?role=ml-engineer",
+            None,
+            200,
+        ),
+        (
+            "engineer",
+            "GET",
+            readiness,
+            f"/api/v1/teams/{team}/readiness?role=ml-engineer",
+            None,
+            404,
+        ),
+        ("ld", "GET", readiness, f"/api/v1/teams/{team}/readiness?role=nope", None, 422),
+        ("ld", "PUT", "/api/v1/catalog", "/api/v1/catalog?dry_run=1", SMALL_JSON, 200),
+        ("engineer", "PUT", "/api/v1/catalog", "/api/v1/catalog", SMALL_JSON, 403),
+        ("ld", "PUT", "/api/v1/catalog", "/api/v1/catalog", {"version": 2}, 422),
+        ("ld", "PUT", "/api/v1/catalog", "/api/v1/catalog", "[1, 2", 400),
+        ("engineer", "POST", "/api/v1/completions", "/api/v1/completions", done, 201),
+        ("ld", "POST", "/api/v1/completions", "/api/v1/completions", done, 403),
+        (
+            "engineer",
+            "POST",
+            "/api/v1/completions",
+            "/api/v1/completions",
+            {**done, "module": "x"},
+            404,
+        ),
+        ("engineer", "POST", "/api/v1/completions", "/api/v1/completions", {"engineer": 1}, 422),
+    ]
+    attempts = "/api/v1/assessment-attempts"
+    out += [
+        ("engineer", "POST", attempts, attempts, {**scored, "score": 91}, 201),
+        ("engineer", "POST", attempts, attempts, {**scored, "score": 101}, 422),
+        (
+            "manager",
+            "POST",
+            verification,
+            f"/api/v1/evidence/{pending}/verification",
+            {"decision": "verified"},
+            200,
+        ),
+        (
+            "engineer",
+            "POST",
+            verification,
+            f"/api/v1/evidence/{pending}/verification",
+            {"decision": "rejected"},
+            403,
+        ),
+        (
+            "manager",
+            "POST",
+            verification,
+            f"/api/v1/evidence/{10**30}/verification",
+            {"decision": "verified"},
+            404,
+        ),
+        (
+            "manager",
+            "POST",
+            verification,
+            f"/api/v1/evidence/{pending}/verification",
+            {"decision": "maybe"},
+            422,
+        ),
+        (
+            "ld",
+            "POST",
+            "/api/v1/enrolments",
+            "/api/v1/enrolments",
+            {"engineer": "e1@corp.test", "path": "swe-to-mle", "due_on": str(TODAY)},
+            201,
+        ),
+        (
+            "ld",
+            "POST",
+            "/api/v1/enrolments",
+            "/api/v1/enrolments",
+            {"engineer": engineer, "path": "swe-to-mle"},
+            409,
+        ),
+        (
+            "ld",
+            "POST",
+            "/api/v1/enrolments",
+            "/api/v1/enrolments",
+            {"engineer": engineer, "path": "nowhere"},
+            404,
+        ),
+    ]
+    for section in ("competencies", "roles", "modules", "paths"):
+        url = f"/api/v1/{section}"
+        out += [
+            ("ld", "GET", url, url, None, 200),
+            ("ld", "GET", url, url + "?limit=201", None, 422),
+        ]
+    return out
+
+
+def answer_validator(document, schema):
+    """Return a validator of answers against `schema`, resolving refs in `document`."""
+    return OAS30Validator(
+        {**schema, "components": document["components"]}, format_checker=oas30_format_checker
+    )
+
+
+def documented_schema(document, template, method, status):
+    """Return the schema the document declares for this answer; fail when it declares none."""
+    operation = document["paths"][template][method.lower()]
+    response = operation["responses"].get(str(status))
+    assert response is not None, f"{method} {template} answered {status}, not documented"
+    if "$ref" in response:
+        response = document["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
+    return response["content"]["application/json"]["schema"]
+
+
+def test_real_answers_match_the_document(app, client, scored_team, make_user):
+    """Each operation answers a success and an error exactly as documented: no field more,
+    none required missing, every type, enum and format as stated."""
+    world = build_world(scored_team, make_user)
+    document = client.get(DOC).get_json()
+    seen: dict[tuple[str, str], set[int]] = {}
+    for caller, method, template, url, body, status in calls(world):
+        send = (
+            {"data": body, "content_type": "application/json"}
+            if isinstance(body, str)
+            else {"json": body}
+        )
+        response = client.open(url, method=method, headers=world.headers[caller], **send)
+        where = f"{caller} {method} {url}"
+        assert response.status_code == status, (where, response.get_json())
+        assert response.mimetype == "application/json", where
+        schema = documented_schema(document, template, method, status)
+        errors = [
+            e.message for e in answer_validator(document, schema).iter_errors(response.get_json())
+        ]
+        assert not errors, (where, errors)
+        seen.setdefault((method.lower(), template), set()).add(status)
+    for method, path, _ in operations(document):
+        statuses = seen.get((method, path), set())
+        assert any(s < 300 for s in statuses), f"no success of {method} {path} checked"
+        if path != DOC:  # the document itself answers nothing but 200
+            assert any(s >= 400 for s in statuses), f"no error of {method} {path} checked"
+
+
+def test_the_answer_check_catches_a_field_too_many_or_missing(app, client, scored_team, make_user):
+    """The check above has teeth: an undeclared field, or a required one missing, fails it."""
+    world = build_world(scored_team, make_user)
+    document = client.get(DOC).get_json()
+    answer = client.get("/api/v1/me", headers=world.headers["engineer"]).get_json()
+    validator = answer_validator(document, documented_schema(document, "/api/v1/me", "GET", 200))
+    assert validator.is_valid(answer)
+    assert not validator.is_valid({**answer, "password_hash": "x"})
+    assert not validator.is_valid({k: v for k, v in answer.items() if k != "roles"})
+    assert not validator.is_valid({**answer, "roles": ["wizard"]})

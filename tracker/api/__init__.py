@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Flask, Response, request
 from flask_smorest import Api, Blueprint
 
+from tracker.api.responses import SharedErrors
 from tracker.api.schemas import ErrorSchema
 from tracker.extensions import csrf
 
@@ -24,6 +25,8 @@ class TrackerApi(Api):
     """flask-smorest's Api, minus its app-wide error handler; errors use tracker.errors."""
 
     ERROR_SCHEMA = ErrorSchema
+    # Each operation lists the exact statuses it answers (see responses.py), not a catch-all.
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
     def _register_error_handlers(self) -> None:
         """Leave errors to tracker.errors: HTML pages for the site, the JSON shape for /api."""
@@ -59,7 +62,9 @@ def init_app(app: Flask) -> None:
     from tracker import tokens
     from tracker.api import auth
 
-    api = TrackerApi(spec_kwargs={"security": [{"bearerAuth": []}]})
+    api = TrackerApi(
+        spec_kwargs={"security": [{"bearerAuth": []}], "extra_plugins": [SharedErrors()]}
+    )
     api.init_app(app)
     api.spec.components.security_scheme("bearerAuth", BEARER_SCHEME)
     app.before_request(auth.authenticate_request)

@@ -6,16 +6,19 @@ from typing import Any
 
 from flask import request
 from flask_smorest import Blueprint, abort
-from marshmallow import RAISE, Schema, fields
+from marshmallow import RAISE, Schema, fields, validate
 
 from tracker.api.auth import api_role_required
+from tracker.api.catalogue_file import CatalogueFileSchema
 from tracker.api.pagination import ListArgsSchema, list_schema
+from tracker.api.responses import errors
+from tracker.api.schemas import one_of
 from tracker.catalogue.document import Document
 from tracker.catalogue.exporter import export_data
 from tracker.catalogue.service import import_document
-from tracker.catalogue.validate import CatalogueError
+from tracker.catalogue.validate import SECTIONS, CatalogueError
 from tracker.extensions import db
-from tracker.models import Role
+from tracker.models import AssessmentKind, Family, Role
 
 bp = Blueprint(
     "api_catalogue",
@@ -25,46 +28,76 @@ bp = Blueprint(
 )
 
 
-class LevelSchema(Schema):
-    competency = fields.String(required=True)
-    level = fields.Integer(required=True)
-    weight = fields.Integer()
+FAMILY = one_of(Family)
+
+
+class RequirementSchema(Schema):
+    competency = fields.String(required=True, metadata={"description": "A competency key."})
+    level = fields.Integer(required=True, validate=validate.Range(1, 4))
+    weight = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class OutcomeSchema(Schema):
+    competency = fields.String(required=True, metadata={"description": "A competency key."})
+    level = fields.Integer(required=True, validate=validate.Range(1, 4))
 
 
 class CompetencySchema(Schema):
     key = fields.String(required=True)
     name = fields.String(required=True)
-    family = fields.String(required=True, metadata={"enum": ["product", "data", "platform"]})
-    description = fields.String()
+    family = fields.String(required=True, metadata=FAMILY)
+    description = fields.String(required=True)
 
 
 class RoleSchema(CompetencySchema):
-    requires = fields.List(fields.Nested(LevelSchema))
+    requires = fields.List(fields.Nested(RequirementSchema), required=True)
 
 
 class AssessmentSchema(Schema):
-    kind = fields.String(required=True, metadata={"enum": ["quiz", "project", "review"]})
-    pass_mark = fields.Integer(required=True)
+    kind = fields.String(required=True, metadata=one_of(AssessmentKind))
+    pass_mark = fields.Integer(required=True, validate=validate.Range(0, 100))
 
 
 class ModuleSchema(Schema):
     key = fields.String(required=True)
     title = fields.String(required=True)
-    url = fields.String()
-    hours = fields.Float()
+    url = fields.String(required=True)
+    hours = fields.Float(required=True)
     xapi_activity = fields.String()
     requires_verification = fields.Boolean()
-    develops = fields.List(fields.Nested(LevelSchema))
+    develops = fields.List(fields.Nested(OutcomeSchema), required=True)
     assessment = fields.Nested(AssessmentSchema)
 
 
 class PathSchema(Schema):
     key = fields.String(required=True)
     name = fields.String(required=True)
-    role = fields.String(required=True)
-    description = fields.String()
-    modules = fields.List(fields.String())
-    prerequisites = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    role = fields.String(required=True, metadata={"description": "A target role key."})
+    description = fields.String(required=True)
+    modules = fields.List(fields.String(), required=True, metadata={"description": "In order."})
+    prerequisites = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        required=True,
+        metadata={"description": "Module key -> the module keys it requires."},
+    )
+
+
+class SectionReportSchema(Schema):
+    added = fields.List(fields.String(), required=True, metadata={"description": "Keys added."})
+    changed = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        required=True,
+        metadata={"description": "Key -> the fields that changed."},
+    )
+    unchanged = fields.Integer(required=True)
+
+
+ImportReportSchema = Schema.from_dict(
+    {section: fields.Nested(SectionReportSchema, required=True) for section in SECTIONS},
+    name="ImportReportSchema",
+)
 
 
 class DryRunSchema(Schema):
@@ -73,11 +106,10 @@ class DryRunSchema(Schema):
 
 class ImportResultSchema(Schema):
     dry_run = fields.Boolean(required=True)
-    report = fields.Dict(
+    report = fields.Nested(
+        ImportReportSchema,
         required=True,
-        metadata={
-            "description": "Per section: keys added, keys changed (with fields), count unchanged."
-        },
+        metadata={"description": "Per section: keys added, keys changed, count unchanged."},
     )
 
 
@@ -109,6 +141,7 @@ _list_route("paths", PathSchema, "Learning paths with their modules and prerequi
 
 @bp.route("/paths/<key>")
 @bp.response(200, PathSchema)
+@errors(bp, {404: "No live learning path with this key."})
 def get_path(key: str) -> dict[str, Any]:
     """One learning path, by key."""
     for path in export_data()["paths"]:
@@ -122,11 +155,13 @@ def get_path(key: str) -> dict[str, Any]:
 @api_role_required(Role.LD)
 @bp.arguments(DryRunSchema, location="query", unknown=RAISE)
 @bp.response(200, ImportResultSchema)
+@errors(bp, {403: "Only L&D (and admins) may import the catalogue."})
 @bp.doc(
     requestBody={
         "required": True,
-        "description": "The catalogue file, as JSON.",
-        "content": {"application/json": {"schema": {"type": "object"}}},
+        "description": "The catalogue file, as JSON; checked by the catalogue's own rules "
+        "(every problem answers 422, named by line and field).",
+        "content": {"application/json": {"schema": CatalogueFileSchema}},
     }
 )
 def put_catalog(args: dict[str, bool]) -> dict[str, Any]:

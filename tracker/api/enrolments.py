@@ -9,6 +9,7 @@ from marshmallow import RAISE, Schema, fields
 
 from tracker import policy
 from tracker.api.auth import api_user
+from tracker.api.responses import errors
 from tracker.clock import today
 from tracker.extensions import db
 from tracker.models import LearningPath
@@ -33,15 +34,25 @@ class EnrolmentIn(Schema):
 
 class EnrolmentOut(Schema):
     id = fields.Integer(required=True)
-    engineer = fields.String(required=True)
-    path = fields.String(required=True)
-    assigned_by = fields.String(allow_none=True)
-    due_on = fields.String(allow_none=True)
+    engineer = fields.Email(required=True)
+    path = fields.String(required=True, metadata={"description": "The learning path's key."})
+    assigned_by = fields.Email(
+        required=True, allow_none=True, metadata={"description": "None when self-enrolled."}
+    )
+    due_on = fields.Date(required=True, allow_none=True)
 
 
 @bp.route("/enrolments", methods=["POST"])
 @bp.arguments(EnrolmentIn)
 @bp.response(201, EnrolmentOut)
+@errors(
+    bp,
+    {
+        403: "The caller may see the engineer but not put them on a path.",
+        404: "No engineer with this email that the caller may see, or no path with this key.",
+        409: "The engineer is already on this path.",
+    },
+)
 def post_enrolment(data: dict[str, Any]) -> dict[str, Any]:
     """Enrol an engineer on a path (self), or assign it (their manager, L&D); 409 if on it."""
     caller = api_user()
@@ -67,5 +78,5 @@ def post_enrolment(data: dict[str, Any]) -> dict[str, Any]:
         "engineer": engineer.email,
         "path": path.key,
         "assigned_by": caller.email if enrolment.assigned_by_id else None,
-        "due_on": enrolment.due_on.isoformat() if enrolment.due_on else None,
+        "due_on": enrolment.due_on,
     }

@@ -11,6 +11,8 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from tracker import policy
 from tracker.api.auth import api_user
+from tracker.api.responses import MAX_ID, errors
+from tracker.api.schemas import EvidenceSchema
 from tracker.api.shapes import evidence_json
 from tracker.clock import today
 from tracker.extensions import db
@@ -61,22 +63,6 @@ class DecisionIn(Strict):
     reason = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
-class EvidenceOut(Schema):
-    id = fields.Integer(required=True)
-    engineer = fields.String(required=True)
-    module = fields.String(required=True)
-    kind = fields.String(required=True, metadata={"enum": ["completion", "attempt"]})
-    date = fields.String(required=True)
-    score = fields.Integer()
-    passed = fields.Boolean()
-    status = fields.String(
-        required=True, metadata={"enum": ["valid", "pending", "verified", "rejected", "withdrawn"]}
-    )
-    recorded_by = fields.String(allow_none=True, metadata={"description": "Who recorded it."})
-    decided_by = fields.String(metadata={"description": "Who verified or rejected it."})
-    decided_at = fields.String(metadata={"description": "When it was decided (UTC)."})
-
-
 def _hours(value: float | None) -> Decimal | None:
     return None if value is None else Decimal(str(round(value, 1)))
 
@@ -115,9 +101,16 @@ def _saved(write: Callable[[], Evidence], engineer: User, module: Module) -> dic
     )
 
 
+RECORDING = {
+    403: "The caller is neither the engineer nor their manager.",
+    404: "No engineer with this email that the caller may see, or no module with this key.",
+}
+
+
 @bp.route("/completions", methods=["POST"])
 @bp.arguments(CompletionIn)
-@bp.response(201, EvidenceOut)
+@bp.response(201, EvidenceSchema)
+@errors(bp, RECORDING)
 def post_completion(data: dict[str, Any]) -> dict[str, Any]:
     """Record a completion (the engineer, or their manager)."""
     engineer, module = _subject(data["engineer"], data["module"])
@@ -133,7 +126,8 @@ def post_completion(data: dict[str, Any]) -> dict[str, Any]:
 
 @bp.route("/assessment-attempts", methods=["POST"])
 @bp.arguments(AttemptIn)
-@bp.response(201, EvidenceOut)
+@bp.response(201, EvidenceSchema)
+@errors(bp, RECORDING)
 def post_attempt(data: dict[str, Any]) -> dict[str, Any]:
     """Record an assessment attempt (the engineer, or their manager); scored on the pass mark."""
     engineer, module = _subject(data["engineer"], data["module"])
@@ -151,9 +145,16 @@ def post_attempt(data: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-@bp.route("/evidence/<int:evidence_id>/verification", methods=["POST"])
+@bp.route(f"/evidence/<int(max={MAX_ID}):evidence_id>/verification", methods=["POST"])
 @bp.arguments(DecisionIn)
-@bp.response(200, EvidenceOut)
+@bp.response(200, EvidenceSchema)
+@errors(
+    bp,
+    {
+        403: "Four eyes: the caller may see the evidence but may not decide it.",
+        404: "No evidence with this id that the caller may see.",
+    },
+)
 def post_verification(data: dict[str, Any], evidence_id: int) -> dict[str, Any]:
     """Verify or reject pending evidence (four eyes: never its subject nor who recorded it)."""
     caller = api_user()

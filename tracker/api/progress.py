@@ -10,6 +10,8 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validates
 
 from tracker import policy
 from tracker.api.auth import api_user
+from tracker.api.responses import errors
+from tracker.api.schemas import ProgressSchema
 from tracker.api.shapes import progress_json
 from tracker.clock import today
 from tracker.reads.progress import progress_of
@@ -31,31 +33,10 @@ class AsOfSchema(Schema):
             raise ValidationError("cannot be in the future")
 
 
-class ProgressSchema(Schema):
-    engineer = fields.Dict(required=True)
-    as_of = fields.String(required=True)
-    levels = fields.Dict(
-        required=True,
-        metadata={
-            "description": "Per competency: demonstrated level (counts) and claimed level "
-            "(shown, never counted)."
-        },
-    )
-    roles = fields.List(
-        fields.Dict(),
-        required=True,
-        metadata={
-            "description": "Readiness per target role, highest first, with band, gaps and the "
-            "projected ready date."
-        },
-    )
-    paths = fields.List(fields.Dict(), required=True)
-    evidence = fields.List(fields.Dict(), required=True)
-
-
 @bp.route("/engineers/<email>/progress")
 @bp.arguments(AsOfSchema, location="query", unknown=RAISE)
 @bp.response(200, ProgressSchema)
+@errors(bp, {404: "No engineer with this email that the caller may see."})
 def engineer_progress(args: dict[str, Any], email: str) -> dict[str, Any]:
     """An engineer's progress (self, their manager, L&D).
 

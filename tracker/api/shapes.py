@@ -1,8 +1,11 @@
-"""The JSON shapes of the API's answers, built from the reads' figures (INTERFACES.md)."""
+"""The API's answers built from the reads' figures, ready for the schemas in schemas.py.
+
+These return plain Python values (dates, numbers, text); the answer schemas turn them into
+JSON, so every format (dates, enums) is the one the OpenAPI document states.
+"""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from tracker.models import Evidence
@@ -11,11 +14,11 @@ from tracker.reads.team import TeamReadiness
 
 
 def progress_json(email: str, name: str, progress: Progress) -> dict[str, Any]:
-    """Return the progress in the API's documented shape."""
+    """Return the progress in the shape of `ProgressSchema`."""
     competencies = sorted(set(progress.levels) | set(progress.claims))
     return {
         "engineer": {"email": email, "name": name},
-        "as_of": progress.as_of.isoformat(),
+        "as_of": progress.as_of,
         "levels": {
             c: {"demonstrated": progress.levels.get(c, 0), "claimed": progress.claims.get(c)}
             for c in competencies
@@ -25,92 +28,55 @@ def progress_json(email: str, name: str, progress: Progress) -> dict[str, Any]:
                 "role": r.role,
                 "readiness": r.readiness,
                 "band": r.band.value,
-                "projected_ready_on": _iso(r.forecast.projected_ready_on),
-                "gaps": [
-                    {
-                        "competency": g.competency,
-                        "demonstrated": g.demonstrated,
-                        "required": g.required,
-                        "modules": list(g.modules),
-                    }
-                    for g in r.gaps
-                ],
+                "projected_ready_on": r.forecast.projected_ready_on,
+                "gaps": r.gaps,
             }
             for r in progress.roles
         ],
-        "paths": [
-            {
-                "path": p.path,
-                "next": p.next,
-                "done": p.done,
-                "total": p.total,
-                "assigned_by": p.assigned_by,
-                "due_on": _iso(p.due_on),
-                "status": p.status,
-            }
-            for p in progress.paths
-        ],
+        "paths": progress.paths,
         "evidence": [
-            {
-                "id": e.id,
-                "module": e.module,
-                "kind": e.kind,
-                "date": e.on.isoformat(),
-                "status": e.status,
-            }
+            {"id": e.id, "module": e.module, "kind": e.kind, "date": e.on, "status": e.status}
             for e in progress.records.evidence
             if e.on <= progress.as_of
         ],
     }
 
 
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
 def team_readiness_json(result: TeamReadiness) -> dict[str, Any]:
-    """Return the team's readiness in the API's documented shape."""
+    """Return the team's readiness in the shape of `TeamReadinessSchema`."""
     return {
-        "team": {"id": result.team.id, "name": result.team.name},
+        "team": result.team,
         "role": result.role,
-        "as_of": result.as_of.isoformat(),
+        "as_of": result.as_of,
         "engineers": [
             {
                 "email": r.email,
                 "readiness": r.readiness,
                 "band": r.band.value,
-                "projected_ready_on": _iso(r.projected_ready_on),
+                "projected_ready_on": r.projected_ready_on,
             }
             for r in result.engineers
         ],
         "bands": result.bands,
-        "targets": [
-            {
-                "count": t.count,
-                "by": t.by.isoformat(),
-                "projected_ready": t.projected_ready,
-                "gap": t.gap,
-            }
-            for t in result.targets
-        ],
+        "targets": result.targets,
     }
 
 
 def evidence_json(
     evidence: Evidence, engineer: str, module: str, recorded_by: str | None, decided_by: str | None
 ) -> dict[str, Any]:
-    """Return a piece of evidence in the API's record shape (people by email)."""
+    """Return a piece of evidence in the shape of `EvidenceSchema` (people by email)."""
     out: dict[str, Any] = {
         "id": evidence.id,
         "engineer": engineer,
         "module": module,
         "kind": evidence.kind.value,
-        "date": evidence.date.isoformat(),
+        "date": evidence.date,
         "status": evidence.status.value,
         "recorded_by": recorded_by,
     }
     if evidence.score is not None:
         out.update(score=evidence.score, passed=evidence.passed)
     if decided_by is not None and evidence.decided_at is not None:
-        out.update(decided_by=decided_by, decided_at=evidence.decided_at.isoformat())
+        out.update(decided_by=decided_by, decided_at=evidence.decided_at)
     return out

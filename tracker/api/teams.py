@@ -10,6 +10,8 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validates
 
 from tracker import policy
 from tracker.api.auth import api_user
+from tracker.api.responses import MAX_ID, errors
+from tracker.api.schemas import TeamReadinessSchema
 from tracker.api.shapes import team_readiness_json
 from tracker.clock import today
 from tracker.extensions import db
@@ -35,25 +37,10 @@ class TeamReadinessArgs(Schema):
             raise ValidationError("cannot be in the future")
 
 
-class TeamReadinessSchema(Schema):
-    team = fields.Dict(required=True)
-    role = fields.String(required=True)
-    as_of = fields.String(required=True)
-    engineers = fields.List(fields.Dict(), required=True)
-    bands = fields.Dict(required=True)
-    targets = fields.List(
-        fields.Dict(),
-        required=True,
-        metadata={
-            "description": "Staffing targets for this role: count, by, projected_ready, gap "
-            "(above zero: the number to hire or move)."
-        },
-    )
-
-
-@bp.route("/teams/<int:team_id>/readiness")
+@bp.route(f"/teams/<int(max={MAX_ID}):team_id>/readiness")
 @bp.arguments(TeamReadinessArgs, location="query", unknown=RAISE)
 @bp.response(200, TeamReadinessSchema)
+@errors(bp, {404: "No team with this id that the caller may see."})
 def readiness_of_team(args: dict[str, Any], team_id: int) -> dict[str, Any]:
     """A team's readiness for a role (its managers, L&D).
 
