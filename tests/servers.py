@@ -117,7 +117,10 @@ def gunicorn_server(
         port = free_port()
         command = [str(GUNICORN), "-w", str(workers), "-b", f"127.0.0.1:{port}"]
         # No control socket: its default path is shared by every gunicorn of the same user.
-        command += ["--error-logfile", "-", "--timeout", "120", "--no-control-socket"]
+        # A short graceful timeout: a worker's interpreter takes seconds to tear down on a
+        # busy machine, long after its last request was answered.
+        command += ["--error-logfile", "-", "--timeout", "120", "--graceful-timeout", "3"]
+        command += ["--no-control-socket"]
         command += [*(["--preload"] if preload else []), *args, "wsgi:app"]
         environment = server_environment(database_url, Path(folder), **dict(env or {}))
         with log_path.open("wb") as log:
