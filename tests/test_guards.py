@@ -1,10 +1,11 @@
-"""Guards: the last active admin stays one; destructive buttons ask before they post."""
+"""Guards: the last admin stays; destructive buttons ask first; a POST answers a redirect."""
 
 from __future__ import annotations
 
 import io
 from html.parser import HTMLParser
 
+import pyotp
 import pytest
 
 from tests.catalogue_fixtures import SMALL
@@ -12,8 +13,23 @@ from tracker import clock
 from tracker.admin.people import AdminRuleError, set_active, update_person
 from tracker.catalogue.service import import_text
 from tracker.extensions import db
-from tracker.models import AuditEvent, Enrolment, LearningPath, Role, User
+from tracker.links import issue_link
+from tracker.models import (
+    AuditEvent,
+    Competency,
+    Enrolment,
+    Evidence,
+    EvidenceKind,
+    EvidenceStatus,
+    LearningPath,
+    LinkPurpose,
+    Module,
+    Role,
+    StaffingTarget,
+    User,
+)
 from tracker.operations.enrolments import enrol
+from tracker.operations.targets import set_target
 from tracker.operations.tokens import create_integration, issue_token
 
 HEADER = "email,name,team,manager_email,roles\n"
@@ -204,3 +220,347 @@ def test_leaving_an_assigned_path_asks_first_and_names_who_assigned_it(client, l
     assert_confirmed(html, "/progress/paths/swe-to-mle/leave", "Lee Lead assigned it", "stays")
     assert client.post("/progress/paths/swe-to-mle/leave").status_code == 302
     assert db.session.scalar(db.select(Enrolment.left_at)) is not None
+
+
+# A successful POST answers a redirect, so reloading the next page posts nothing again -------
+
+# The JSON and xAPI surfaces answer their callers with data (201/200), not pages.
+NOT_PAGES = ("/api/", "/xapi/", "/scim/")
+# These answer the POST with a secret shown once (an API token, an invitation link). It is
+# never stored, not even in the session cookie, so it cannot wait for a redirected GET; the
+# page is sent with Cache-Control: no-store.
+SHOWN_ONCE = {
+    "admin.person_new": "an invitation link",
+    "admin.person_invite": "a link to set a password",
+    "admin.integration_create": "the integration's token",
+    "tokens.create": "an API token",
+}
+PASSWORD = "correct horse battery"  # tests/factories.py
+LOGGED_IN = 'action="/auth/logout"'  # the page after a redirect shows a logged-in person
+
+
+@pytest.fixture
+def org(make_user, make_team):
+    """Everyone a POST needs: an engineer with pending evidence, their manager, L&D, an admin."""
+    import_text(SMALL, "small.yaml")
+    engineer = make_user(email="eng@corp.example.com", name="Eng")
+    lead = make_user(email="lead@corp.test", name="Lead", roles=[Role.MANAGER, Role.ENGINEER])
+    team = make_team(name="Payments", managers=[lead], members=[engineer, lead])
+    people = {
+        "engineer": engineer,
+        "manager": lead,
+        "ld": make_user(email="ld@corp.test", roles=[Role.LD]),
+        "admin": make_user(email="admin@corp.test", roles=[Role.ADMIN]),
+    }
+    module = db.session.scalar(db.select(Module.id).where(Module.key == "pipelines-101"))
+    pending = Evidence(
+        user_id=engineer.id,
+        module_id=module,
+        kind=EvidenceKind.COMPLETION,
+        date=clock.today(),
+        status=EvidenceStatus.PENDING,
+        recorded_by_id=engineer.id,
+    )
+    db.session.add(pending)
+    token, _ = issue_token(engineer, "laptop")
+    integration, _ = create_integration("Course platform", ["xapi"], None)
+    db.session.commit()
+    return {"team": team, "pending": pending, "token": token, "integration": integration} | people
+
+
+def upload(text: str, name: str) -> dict[str, object]:
+    return {"data": {"file": (io.BytesIO(text.encode()), name)}, "content_type": MULTIPART}
+
+
+MULTIPART = "multipart/form-data"
+SUCCESSFUL_POSTS: dict[str, tuple[str, object, str]] = {}
+
+
+def posts(endpoint: str, persona: str, shows: str = "flash-success"):
+    """Register how `persona` makes a successful POST to `endpoint`: a function of (client, org)
+    that prepares what it needs and returns (path, keyword arguments of client.post). The page
+    the redirect leads to `shows` that it worked."""
+
+    def register(make):
+        SUCCESSFUL_POSTS[endpoint] = (persona, make, shows)
+        return make
+
+    return register
+
+
+@posts("auth.login", "anonymous", shows=LOGGED_IN)
+def _(client, org):
+    return "/auth/login", {"data": {"email": "eng@corp.example.com", "password": PASSWORD}}
+
+
+@posts("auth.logout", "engineer", shows="You are logged out.")
+def _(client, org):
+    return "/auth/logout", {}
+
+
+@posts("auth.change_password", "engineer")
+def _(client, org):
+    new = "another fine passphrase"
+    return "/auth/account/password", {
+        "data": {"current": PASSWORD, "password": new, "confirm": new}
+    }
+
+
+@posts("auth.sign_out_everywhere", "engineer", shows="You are signed out on every device.")
+def _(client, org):
+    return "/auth/account/sign-out-everywhere", {}
+
+
+@posts("auth.mfa_setup", "engineer")
+def _(client, org):
+    client.get("/auth/mfa/setup")
+    with client.session_transaction() as sess:
+        secret = sess["mfa_setup_secret"]
+    return "/auth/mfa/setup", {"data": {"code": pyotp.TOTP(secret).now()}}
+
+
+@posts("auth.mfa", "anonymous", shows=LOGGED_IN)
+def _(client, org):
+    org["ld"].totp_secret = pyotp.random_base32()
+    db.session.commit()
+    client.post("/auth/login", data={"email": "ld@corp.test", "password": PASSWORD})
+    return "/auth/mfa", {"data": {"code": pyotp.TOTP(org["ld"].totp_secret).now()}}
+
+
+@posts("auth.reset_request", "anonymous", shows="flash-info")
+def _(client, org):
+    return "/auth/reset", {"data": {"email": "eng@corp.example.com"}}
+
+
+@posts("auth.set_password", "anonymous", shows=LOGGED_IN)
+def _(client, org):
+    token = issue_link(org["engineer"], LinkPurpose.RESET)
+    db.session.commit()
+    new = "another fine passphrase"
+    return f"/auth/set-password/{token}", {"data": {"password": new, "confirm": new}}
+
+
+@posts("notify.mark_read", "engineer", shows=LOGGED_IN)
+def _(client, org):
+    return "/notifications/read", {}
+
+
+@posts("admin.person_new", "admin")
+def _(client, org):
+    data = {"email": "new@corp.test", "name": "New", "roles": ["engineer"], "team_id": ""}
+    return "/admin/people/new", {"data": data}
+
+
+@posts("admin.person_edit", "admin")
+def _(client, org):
+    data = {"name": "Eng Renamed", "roles": ["engineer"], "team_id": str(org["team"].id)}
+    return f"/admin/people/{org['engineer'].id}", {"data": data}
+
+
+@posts("admin.person_deactivate", "admin")
+def _(client, org):
+    return f"/admin/people/{org['engineer'].id}/deactivate", {}
+
+
+@posts("admin.person_reactivate", "admin")
+def _(client, org):
+    org["engineer"].active = False
+    db.session.commit()
+    return f"/admin/people/{org['engineer'].id}/reactivate", {}
+
+
+@posts("admin.person_invite", "admin")
+def _(client, org):
+    return f"/admin/people/{org['engineer'].id}/invite", {}
+
+
+@posts("admin.team_new", "admin")
+def _(client, org):
+    return "/admin/teams/new", {"data": {"name": "Search", "managers": [str(org["manager"].id)]}}
+
+
+@posts("admin.team_edit", "admin")
+def _(client, org):
+    data = {"name": "Payments Core", "managers": [str(org["manager"].id)]}
+    return f"/admin/teams/{org['team'].id}", {"data": data}
+
+
+@posts("admin.roster", "admin", shows="Imported.")
+def _(client, org):
+    return "/admin/roster", upload(HEADER + "new@corp.test,New,Payments,,engineer\n", "r.csv")
+
+
+@posts("admin.integration_create", "admin")
+def _(client, org):
+    return "/admin/integrations", {"data": {"name": "Directory", "scope": ["scim"]}}
+
+
+@posts("admin.integration_revoke", "admin")
+def _(client, org):
+    return f"/admin/integrations/{org['integration'].id}/revoke", {}
+
+
+@posts("engineer.log", "engineer")
+def _(client, org):
+    data = {"module": "mlcc-classification", "kind": "completion", "on": str(clock.today())}
+    return "/progress/log", {"data": data}
+
+
+@posts("engineer.withdraw", "engineer")
+def _(client, org):
+    return f"/progress/evidence/{org['pending'].id}/withdraw", {}
+
+
+@posts("engineer.enrol_path", "engineer")
+def _(client, org):
+    return "/progress/paths/swe-to-mle/enrol", {}
+
+
+@posts("engineer.leave_path", "engineer")
+def _(client, org):
+    client.post("/progress/paths/swe-to-mle/enrol")
+    return "/progress/paths/swe-to-mle/leave", {}
+
+
+@posts("engineer.self_assessment", "engineer")
+def _(client, org):
+    competency = db.session.scalar(db.select(Competency.id).limit(1))
+    return "/progress/self-assessment", {"data": {f"level-{competency}": "2"}}
+
+
+@posts("team.add_target", "manager")
+def _(client, org):
+    by = str(clock.today().replace(year=clock.today().year + 1))
+    data = {"role": "ml-engineer", "count": "2", "by": by}
+    return f"/team/{org['team'].id}/targets", {"data": data}
+
+
+@posts("team.archive_target", "manager")
+def _(client, org):
+    by = clock.today().replace(year=clock.today().year + 1)
+    set_target(org["team"].id, "ml-engineer", "2", str(by), org["manager"], clock.today())
+    db.session.commit()
+    target = db.session.scalar(db.select(StaffingTarget.id))
+    return f"/team/{org['team'].id}/targets/{target}/archive", {}
+
+
+@posts("team.decide_evidence", "manager")
+def _(client, org):
+    data = {"evidence": [str(org["pending"].id)], "decision": "verified"}
+    return "/team/verify", {"data": data}
+
+
+@posts("team.assign", "manager")
+def _(client, org):
+    return "/team/assign", {"data": {"path": "swe-to-mle", "engineers": [org["engineer"].id]}}
+
+
+@posts("authoring.index", "ld", shows="Imported.")
+def _(client, org):
+    return "/catalogue/", upload(SMALL, "catalogue.yaml")
+
+
+@posts("authoring.new", "ld")
+def _(client, org):
+    data = {"key": "feature-engineering", "name": "Feature engineering", "family": "data"}
+    return "/catalogue/competencies/new", {"data": data}
+
+
+@posts("authoring.edit", "ld")
+def _(client, org):
+    data = {"key": "model-evaluation", "name": "Evaluating models", "family": "data"}
+    return "/catalogue/competencies/model-evaluation", {"data": data}
+
+
+@posts("authoring.archive", "ld")
+def _(client, org):
+    return "/catalogue/modules/capstone/archive", {}
+
+
+@posts("authoring.restore", "ld")
+def _(client, org):
+    client.post("/catalogue/modules/capstone/archive")
+    return "/catalogue/modules/capstone/restore", {}
+
+
+@posts("authoring.map_statement_activity", "ld")
+def _(client, org):
+    data = {"activity": "https://courses.example.com/ml-101", "module": "capstone"}
+    return "/catalogue/statements/activities", {"data": data}
+
+
+@posts("authoring.map_statement_person", "ld")
+def _(client, org):
+    data = {"address": "eng.home@mail.example.com", "email": "eng@corp.example.com"}
+    return "/catalogue/statements/people", {"data": data}
+
+
+@posts("tokens.create", "engineer")
+def _(client, org):
+    return "/account/tokens", {"data": {"label": "ci"}}
+
+
+@posts("tokens.revoke", "engineer")
+def _(client, org):
+    return f"/account/tokens/{org['token'].id}/revoke", {}
+
+
+def page_posts(app) -> set[str]:
+    """Every endpoint a browser posts a form to (not the JSON, xAPI or SCIM surfaces)."""
+    return {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if "POST" in (rule.methods or ()) and not rule.rule.startswith(NOT_PAGES)
+    }
+
+
+def test_every_page_post_is_in_the_redirect_sweep(app):
+    missing = sorted(page_posts(app) - SUCCESSFUL_POSTS.keys())
+    assert not missing, f"POST routes without a successful POST in the sweep: {missing}"
+    stale = sorted(SUCCESSFUL_POSTS.keys() - page_posts(app))
+    assert not stale, f"sweep entries for routes that no longer take a POST: {stale}"
+
+
+@pytest.mark.parametrize("endpoint", sorted(SUCCESSFUL_POSTS))
+def test_a_successful_post_answers_a_redirect(client, login_as, org, endpoint):
+    persona, make, shows = SUCCESSFUL_POSTS[endpoint]
+    if persona != "anonymous":
+        login_as(org[persona])
+    path, kwargs = make(client, org)
+    response = client.post(path, **kwargs)
+    if endpoint in SHOWN_ONCE:
+        assert response.status_code == 200, response.status_code
+        assert response.headers["Cache-Control"] == "no-store"
+        return
+    assert response.status_code in (302, 303), (
+        f"POST {path} as {persona} answered {response.status_code}, not a redirect"
+    )
+    following = client.get(response.headers["Location"], follow_redirects=True)
+    page = following.get_data(as_text=True)
+    assert following.status_code == 200 and "flash-error" not in page, page[:3000]
+    assert shows in page, f"after POST {path} the page does not show {shows!r}: {page[:3000]}"
+
+
+def test_a_large_import_reports_its_first_lines_after_the_redirect(client, login_as, make_user):
+    rows = "".join(f"staff{i:03}@corp.test,Staff {i},,,engineer\n" for i in range(300))
+    login_as(make_user(roles=[Role.ADMIN]))
+    response = client.post("/admin/roster", **upload(HEADER + rows, "big.csv"))
+    assert response.status_code == 303
+    assert len(response.headers["Set-Cookie"]) < 4000  # browsers drop bigger cookies
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "300 added" in page and "add staff000@corp.test" in page
+    assert "more lines: a dry run of the same file lists every one" in page
+    assert "Imported." not in client.get("/admin/roster").get_data(as_text=True)  # shown once
+
+
+def test_a_dry_run_changes_nothing_so_it_answers_with_its_report(client, login_as, make_user):
+    login_as(make_user(roles=[Role.ADMIN]))
+    text = HEADER + "new@corp.test,New,,,engineer\n"
+    response = client.post(
+        "/admin/roster",
+        data={"file": (io.BytesIO(text.encode()), "r.csv"), "dry_run": "y"},
+        content_type=MULTIPART,
+    )
+    assert response.status_code == 200
+    assert "would make" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(User).where(User.email == "new@corp.test")) is None

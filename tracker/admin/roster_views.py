@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import redirect, render_template, url_for
+from werkzeug.wrappers import Response
 
+from tracker import import_report
 from tracker.admin import bp
 from tracker.admin.forms import RosterForm
 from tracker.admin.roster import RosterError
@@ -17,11 +19,12 @@ MAX_ROSTER_BYTES = 5 * 1024 * 1024
 
 @bp.route("/roster", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
-def roster() -> tuple[str, int] | str:
-    """Upload a roster; show every problem, or what changed (or would change)."""
+def roster() -> Response | tuple[str, int] | str:
+    """Upload a roster; show every problem, what would change, or (after a redirect) what did."""
     form = RosterForm()
     if not form.validate_on_submit():
-        return render_template("admin/roster.html", form=form), 400 if form.errors else 200
+        page = render_template("admin/roster.html", form=form, **import_report.take())
+        return page, 400 if form.errors else 200
     data = form.file.data.read(MAX_ROSTER_BYTES + 1)
     try:
         if len(data) > MAX_ROSTER_BYTES:
@@ -34,8 +37,11 @@ def roster() -> tuple[str, int] | str:
     except RosterError as error:
         db.session.rollback()
         return render_template("admin/roster.html", form=form, errors=error.errors), 422
-    if form.dry_run.data:
+    if form.dry_run.data:  # changes nothing, so the answer is the page itself
         db.session.rollback()
-    else:
-        db.session.commit()
-    return render_template("admin/roster.html", form=form, report=report, dry_run=form.dry_run.data)
+        return render_template(
+            "admin/roster.html", form=form, report_lines=report.lines(), dry_run=True
+        )
+    db.session.commit()
+    import_report.keep(report.lines())
+    return redirect(url_for("admin.roster"), 303)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import Response, render_template, request
+from flask import Response, redirect, render_template, request, url_for
 from sqlalchemy import func
 
-from tracker import audit
+from tracker import audit, import_report
 from tracker.authoring import bp
 from tracker.authoring.editing import MODELS, row_or_404
 from tracker.authoring.forms import UploadForm
@@ -42,10 +42,10 @@ def _counts() -> dict[str, int]:
 
 @bp.route("/", methods=["GET", "POST"])
 @role_required(Role.LD)
-def index() -> tuple[str, int] | str:
+def index() -> Response | tuple[str, int]:
     """Counts, links to each kind, and the catalogue file: upload (with a dry run) and download."""
     form = UploadForm()
-    report, errors, status = None, None, 200
+    shown, status = import_report.take(), 200
     if form.validate_on_submit():
         data = form.file.data.read(MAX_FILE_BYTES + 1)
         try:
@@ -56,21 +56,25 @@ def index() -> tuple[str, int] | str:
             )
         except (CatalogueError, UnicodeDecodeError) as error:
             db.session.rollback()
-            errors = getattr(error, "errors", ["the file is not UTF-8 text"])
+            shown = {"errors": getattr(error, "errors", ["the file is not UTF-8 text"])}
             status = 422
         else:
-            (db.session.rollback if form.dry_run.data else db.session.commit)()
+            if not form.dry_run.data:  # a redirect, so a reload imports nothing again
+                db.session.commit()
+                import_report.keep(report.lines())
+                return redirect(url_for("authoring.index"), 303)
+            db.session.rollback()
+            shown = {"report_lines": report.lines(), "dry_run": True}
     elif form.errors:
         status = 400
-    return render_template(
+    page = render_template(
         "authoring/index.html",
         form=form,
         counts=_counts(),
         waiting=waiting_count(),
-        report=report,
-        errors=errors,
-        dry_run=form.dry_run.data,
-    ), status
+        **shown,
+    )
+    return page, status
 
 
 @bp.get("/export")
