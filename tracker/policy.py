@@ -149,7 +149,10 @@ def visible_engineer(viewer: User, *, email: str | None = None, user_id: int | N
     """Return the person named by email or id when `viewer` may see them; NotVisible otherwise."""
     engineer: User | None
     if email is not None:
-        engineer = db.session.scalar(db.select(User).where(User.email == email.strip().lower()))
+        # No stored email holds a NUL, and PostgreSQL refuses one in a query: nobody by that name.
+        wanted = email.strip().lower()
+        query = db.select(User).where(User.email == wanted)
+        engineer = db.session.scalar(query) if "\x00" not in wanted else None
         label = repr(email)
     else:
         engineer = db.session.get(User, user_id) if user_id is not None else None
