@@ -73,6 +73,9 @@ class Checker:
         if not isinstance(value, str) or (required and not value.strip()):
             self.error((*path, name), "must be a non-empty text" if required else "must be text")
             return ""
+        if "\x00" in value:  # no database column holds one
+            self.error((*path, name), "must not contain NUL characters")
+            return ""
         if len(value) > limit:
             self.error((*path, name), f"must be at most {limit} characters")
         return value.strip()
@@ -102,7 +105,9 @@ class Checker:
         return True
 
     def items(self, data: dict, section: str) -> list[tuple[Path, dict]]:
-        value = data.get(section) or []
+        value = data.get(section)
+        if value is None:  # a section left out or left empty changes nothing
+            return []
         if not isinstance(value, list):
             self.error((section,), "must be a list")
             return []
