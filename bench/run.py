@@ -14,6 +14,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.load import Result, load_results, load_table
 from bench.scale import Scale, scale_rows, scale_table
 from bench.transfer import transfer_rows
 from bench.xapi import BATCH, xapi_rows
@@ -106,6 +107,7 @@ def table(
     scale: list[Scale],
     transfer: tuple[str, list[tuple[str, float]]],
     xapi: list[tuple[str, float, float]],
+    load: list[Result],
 ) -> str:
     """Return the results as a Markdown table."""
     base = statistics.median(rows[0][1])
@@ -137,6 +139,7 @@ def table(
     lines += ["", f"xAPI intake, batches of {BATCH:,} statements (median of the batches):", ""]
     lines += ["| xAPI | seconds per batch | statements/s | × baseline |", "|---|---:|---:|---:|"]
     lines += [f"| {n} | {s:.3f} | {r:,.0f} | {s / baseline:.1f} |" for n, s, r in xapi]
+    lines += ["", *load_table(load)]
     return "\n".join(lines) + "\n"
 
 
@@ -144,7 +147,7 @@ def main() -> None:
     """Run every benchmark, print the table and write it to bench/results/."""
     with tempfile.TemporaryDirectory() as folder:
         rows = page_rows(folder)
-    text = table(rows, scale_rows(), transfer_rows(), xapi_rows())
+    text = table(rows, scale_rows(), transfer_rows(), xapi_rows(), load_results())
     print(text)
     RESULTS.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
