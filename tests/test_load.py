@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -150,3 +151,14 @@ def test_concurrent_evidence_posts_are_all_accepted_and_stored(served: Served) -
     log = served.server.log()
     assert LOCKED not in log
     assert "Exception on" not in log, "no request failed inside the app"
+    if served.database_url.startswith("sqlite:///"):
+        assert _journal_mode(served.database_url) == "wal"
+
+
+def _journal_mode(url: str) -> str:
+    """Return the journal mode a SQLite file is in, read without the app's connection settings."""
+    connection = sqlite3.connect(url.removeprefix("sqlite:///"))
+    try:
+        return str(connection.execute("PRAGMA journal_mode").fetchone()[0])
+    finally:
+        connection.close()
