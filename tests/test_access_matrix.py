@@ -17,6 +17,7 @@ import pytest
 from tests.catalogue_fixtures import SMALL
 from tracker.catalogue.service import import_text
 from tracker.extensions import db
+from tracker.headers import SECURITY_HEADERS
 from tracker.models import ApiToken, Evidence, EvidenceKind, EvidenceStatus, Module, Role
 from tracker.operations.tokens import create_integration
 
@@ -311,3 +312,63 @@ def test_route_answers_each_persona_as_the_matrix_says(client, login_as, world, 
         assert response.status_code == expected, (
             f"{route.method} {route.path} as {persona}: {response.status_code}"
         )
+
+
+def _status(expected: int | str) -> int:
+    return 302 if expected == LOGIN else int(expected)
+
+
+# What a GET may write: the audit trail (a refused request is recorded) and a token's last use.
+RECORDS_OF_USE = {"audit_events": None, "api_tokens": {"last_used_at"}}
+
+
+def _stored() -> dict[str, list[tuple]]:
+    """Every row of every table, less the records a GET may keep of its own use."""
+    db.session.expire_all()
+    stored = {}
+    for table in db.metadata.sorted_tables:
+        skipped = RECORDS_OF_USE.get(table.name, set())
+        if skipped is None:
+            continue
+        columns = [column for column in table.columns if column.name not in skipped]
+        rows = db.session.execute(db.select(*columns).order_by(*table.primary_key.columns))
+        stored[table.name] = [tuple(row) for row in rows]
+    return stored
+
+
+def _fresh_request(client, login_as, world, persona: str, route: Route):
+    """`_request` on a client that may hold the previous persona's session: drop it first."""
+    with client.session_transaction() as sess:
+        sess.clear()
+    return _request(client, login_as, world, persona, route)
+
+
+def test_no_get_changes_what_is_stored(client, login_as, world):
+    """Every GET route in the matrix, as every persona, leaves every table as it was."""
+    gets = [route for route in MATRIX.values() if route.method == "GET"]
+    assert len(gets) > 40
+    before = _stored()
+    for route in gets:
+        for persona in PERSONAS:
+            response = _fresh_request(client, login_as, world, persona, route)
+            assert response.status_code == _status(route.expect[persona]), (
+                f"GET {route.path} as {persona}: {response.status_code}"
+            )
+            after = _stored()
+            changed = [name for name in before if before[name] != after[name]]
+            assert not changed, f"GET {route.path} as {persona} changed {changed}"
+
+
+def test_every_route_sends_the_security_headers_and_private_answers_are_not_stored(
+    client, login_as, world
+):
+    """Every route in the matrix, as every persona, whatever it answers (errors included)."""
+    for endpoint, route in sorted(MATRIX.items()):
+        for persona in PERSONAS:
+            response = _fresh_request(client, login_as, world, persona, route)
+            where = f"{route.method} {route.path} as {persona} ({response.status_code})"
+            for name, value in SECURITY_HEADERS.items():
+                assert response.headers.get(name) == value, f"{where}: {name}"
+            assert "Strict-Transport-Security" not in response.headers  # off outside production
+            if endpoint != "static":
+                assert response.headers.get("Cache-Control") == "no-store", where
