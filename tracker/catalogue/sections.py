@@ -24,7 +24,7 @@ def _ref(
 def _levels(
     check: Checker, item: dict, path: Path, name: str, competencies: set[str], weighted: bool
 ) -> list[tuple[Any, ...]]:
-    entries = item.get(name) or []
+    entries = [] if item.get(name) is None else item[name]  # left empty: none
     if not isinstance(entries, list):
         check.error((*path, name), "must be a list")
         return []
@@ -119,7 +119,7 @@ def _modules(check: Checker, items: list[tuple[Path, dict]], comps: set[str]) ->
 
 
 def _path_modules(check: Checker, item: dict, path: Path, modules: set[str]) -> list[str]:
-    keys = item.get("modules") or []
+    keys = [] if item.get("modules") is None else item["modules"]
     if not isinstance(keys, list):
         check.error((*path, "modules"), "must be a list of module keys")
         return []
@@ -136,7 +136,7 @@ def _path_modules(check: Checker, item: dict, path: Path, modules: set[str]) -> 
 def _prerequisites(
     check: Checker, item: dict, path: Path, steps: list[str]
 ) -> list[tuple[str, str]]:
-    value = item.get("prerequisites") or {}
+    value = {} if item.get("prerequisites") is None else item["prerequisites"]
     where = (*path, "prerequisites")
     if not isinstance(value, dict):
         check.error(where, "must map a module key to a list of module keys")

@@ -98,7 +98,7 @@ class Checker:
         if not isinstance(value, dict):
             self.error(path, "must be a mapping of fields")
             return False
-        for name in sorted(required - value.keys()):
+        for name in sorted(n for n in required if value.get(n) is None):  # null is no value
             self.error(path, f"field {name!r} is required")
         for name in sorted(value.keys() - required - optional, key=str):
             self.error((*path, str(name)), "unknown field")
