@@ -165,3 +165,48 @@ def test_privileged_roles_exist_for_mfa(make_user):
     assert make_user(roles=[Role.LD]).is_privileged
     assert not make_user(roles=[Role.ENGINEER]).is_privileged
     assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 2
+
+
+def _login_posts_from(app, addresses):
+    """POST a failed login once per address given in X-Forwarded-For; return the statuses."""
+    client = app.test_client()
+    form = {"email": "x@corp.test", "password": "wrong password"}
+    return [
+        client.post("/auth/login", data=form, headers={"X-Forwarded-For": address})
+        for address in addresses
+    ]
+
+
+def _app_with_proxies(database_url, proxies):
+    return create_app(
+        TestingConfig,
+        SQLALCHEMY_DATABASE_URI=database_url,
+        RATELIMIT_ENABLED=True,
+        PROXY_FIX_X_FOR=proxies,
+    )
+
+
+def test_x_forwarded_for_is_ignored_unless_a_proxy_is_configured(database_url):
+    app = _app_with_proxies(database_url, 0)
+    answers = _login_posts_from(app, [f"203.0.113.{n}" for n in range(11)])
+    assert [r.status_code for r in answers] == [200] * 10 + [429]
+    with app.app_context():
+        ips = set(db.session.scalars(db.select(AuditEvent.ip)))
+        assert ips == {"127.0.0.1"}  # the connecting address, never the header's
+        db.session.execute(db.delete(AuditEvent))
+        db.session.commit()
+        db.engine.dispose()
+
+
+def test_behind_a_configured_proxy_the_forwarded_address_is_the_client(database_url):
+    app = _app_with_proxies(database_url, 1)
+    spread = _login_posts_from(app, [f"203.0.113.{n}" for n in range(11)])
+    assert [r.status_code for r in spread] == [200] * 11  # eleven clients, one request each
+    one = _login_posts_from(app, ["198.51.100.7"] * 11)
+    assert [r.status_code for r in one] == [200] * 10 + [429]
+    with app.app_context():
+        ips = set(db.session.scalars(db.select(AuditEvent.ip)))
+        assert "198.51.100.7" in ips and "203.0.113.10" in ips and "127.0.0.1" not in ips
+        db.session.execute(db.delete(AuditEvent))
+        db.session.commit()
+        db.engine.dispose()

@@ -9,7 +9,7 @@ from tests.factories import PASSWORD
 from tracker.extensions import db
 from tracker.links import issue_link
 from tracker.models import LinkPurpose, OneTimeLink
-from tracker.passwords import policy_error, verify_password
+from tracker.passwords import common_passwords, policy_error, verify_password
 
 
 def change(client, current, new, confirm=None):
@@ -138,3 +138,11 @@ def test_a_weak_password_on_a_link_is_refused_and_the_link_still_works(client, m
     response = client.post(url, data={"password": "short", "confirm": "short"})
     assert response.status_code == 200 and "at least 8" in response.get_data(as_text=True)
     assert client.get(url).status_code == 200
+
+
+def test_the_bundled_list_of_common_passwords_holds_at_least_ten_thousand():
+    listed = common_passwords()
+    assert len(listed) >= 10_000
+    assert {"password", "123456", "qwerty", "iloveyou"} <= listed
+    long_enough = sorted(word for word in listed if len(word) >= 8)
+    assert all("too common" in policy_error(word) for word in long_enough[::500])
