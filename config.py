@@ -61,6 +61,9 @@ class Config:
     ARGON2_PARALLELISM = 1
     # Trust X-Forwarded-For from this many proxies (0: trust nothing the client sends).
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
+    # The largest request body any route reads (bytes); more answers 413 unread. Uploads and the
+    # xAPI intake have lower limits of their own (tracker/limits.py, tracker/xapi/auth.py).
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024)))
     # Where people reach the app; used for links in mail sent outside a request (cron).
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
     MAIL_SERVER = os.environ.get("MAIL_SERVER")

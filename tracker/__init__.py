@@ -71,11 +71,12 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_handlers(app: Flask) -> None:
-    """Error pages, security headers and template helpers."""
-    from tracker import errors, headers, templating
+    """Error pages, security headers, bounded request bodies and template helpers."""
+    from tracker import errors, headers, limits, templating
 
     errors.init_app(app)
     headers.init_app(app)
+    limits.init_app(app)
     templating.init_app(app)
 
 

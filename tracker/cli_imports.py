@@ -10,12 +10,21 @@ from typing import NoReturn
 import click
 
 from tracker.extensions import db
+from tracker.limits import size_problem
 
 
-def read_text_or_exit(file: Path) -> str:
-    """Return the UTF-8 text of `file`, or exit non-zero with one line saying why not."""
+def read_text_or_exit(file: Path, limit: int) -> str:
+    """Return the UTF-8 text of `file`, or exit non-zero with one line saying why not.
+
+    Reads at most `limit` bytes (and one more, to tell that the file is larger).
+    """
     try:
-        return file.read_text(encoding="utf-8")
+        with file.open("rb") as stream:
+            data = stream.read(limit + 1)
+        if problem := size_problem(len(data), limit, str(file)):
+            click.echo(f"Error: {problem}; nothing was imported.", err=True)
+            sys.exit(1)
+        return data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         click.echo(
             f"Error: cannot read {file}: {getattr(error, 'strerror', None) or error}", err=True

@@ -14,6 +14,7 @@ from tracker.admin.roster_apply import import_roster
 from tracker.cli_imports import finish, read_text_or_exit, refuse
 from tracker.emails import is_email, normalise
 from tracker.extensions import db
+from tracker.limits import ROSTER_MAX_BYTES
 from tracker.models import Role, User
 from tracker.passwords import hash_password, policy_error
 
@@ -72,7 +73,7 @@ def create_user(email: str, name: str, roles: tuple[str, ...], password_stdin: b
 @click.option("--dry-run", is_flag=True, help="Report what would change; change nothing.")
 def import_command(file: Path, dry_run: bool) -> None:
     """Import people and teams from a roster CSV: all of it, or nothing."""
-    text = read_text_or_exit(file)
+    text = read_text_or_exit(file, ROSTER_MAX_BYTES)
     try:
         report = import_roster(text)
     except RosterError as error:

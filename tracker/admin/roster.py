@@ -109,6 +109,13 @@ def parse_roster(text: str, roles_of: RolesLookup) -> list[RosterRow]:
     `roles_of(emails)` tells the roles of people outside the file (named as managers).
     """
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        return _read_rows(reader, roles_of)
+    except csv.Error as error:  # e.g. a field longer than csv.field_size_limit()
+        raise RosterError([f"line {reader.line_num + 1}: not readable as CSV ({error})"]) from None
+
+
+def _read_rows(reader: csv.DictReader[str], roles_of: RolesLookup) -> list[RosterRow]:
     errors = _check_header(reader.fieldnames)
     if errors:
         raise RosterError(errors)

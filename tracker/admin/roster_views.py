@@ -11,10 +11,9 @@ from tracker.admin.forms import RosterForm
 from tracker.admin.roster import RosterError
 from tracker.admin.roster_apply import import_roster
 from tracker.extensions import db
+from tracker.limits import ROSTER_MAX_BYTES, size_problem
 from tracker.models import Role
 from tracker.policy import role_required
-
-MAX_ROSTER_BYTES = 5 * 1024 * 1024
 
 
 @bp.route("/roster", methods=["GET", "POST"])
@@ -25,10 +24,10 @@ def roster() -> Response | tuple[str, int] | str:
     if not form.validate_on_submit():
         page = render_template("admin/roster.html", form=form, **import_report.take())
         return page, 400 if form.errors else 200
-    data = form.file.data.read(MAX_ROSTER_BYTES + 1)
+    data = form.file.data.read(ROSTER_MAX_BYTES + 1)
     try:
-        if len(data) > MAX_ROSTER_BYTES:
-            raise RosterError(["the file is larger than 5 MB"])
+        if problem := size_problem(len(data), ROSTER_MAX_BYTES):
+            raise RosterError([problem])
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:

@@ -18,6 +18,7 @@ from tracker.catalogue.exporter import export_data
 from tracker.catalogue.service import import_document
 from tracker.catalogue.validate import SECTIONS, CatalogueError
 from tracker.extensions import db
+from tracker.limits import CATALOGUE_MAX_BYTES, describe_bytes, size_problem
 from tracker.models import AssessmentKind, Family, Role
 
 bp = Blueprint(
@@ -155,7 +156,13 @@ def get_path(key: str) -> dict[str, Any]:
 @api_role_required(Role.LD)
 @bp.arguments(DryRunSchema, location="query", unknown=RAISE)
 @bp.response(200, ImportResultSchema)
-@errors(bp, {403: "Only L&D (and admins) may import the catalogue."})
+@errors(
+    bp,
+    {
+        403: "Only L&D (and admins) may import the catalogue.",
+        413: f"The body is larger than {describe_bytes(CATALOGUE_MAX_BYTES)}, the limit.",
+    },
+)
 @bp.doc(
     requestBody={
         "required": True,
@@ -170,6 +177,10 @@ def put_catalog(args: dict[str, bool]) -> dict[str, Any]:
     Same rules as `flask catalog import`: an upsert by key, all or nothing; `?dry_run=1`
     reports what would change and changes nothing. Problems answer 422 naming each field.
     """
+    request.max_content_length = CATALOGUE_MAX_BYTES  # a body without a length stops there
+    problem = size_problem(request.content_length or 0, CATALOGUE_MAX_BYTES, "The catalogue file")
+    if problem:
+        abort(413, message=f"{problem}; nothing was imported.")
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         abort(400, message="The body must be the catalogue file as a JSON object.")

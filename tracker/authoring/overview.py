@@ -15,6 +15,7 @@ from tracker.catalogue.exporter import export_text
 from tracker.catalogue.service import import_text
 from tracker.catalogue.validate import CatalogueError
 from tracker.extensions import db
+from tracker.limits import CATALOGUE_MAX_BYTES, size_problem
 from tracker.models import (
     Competency,
     LearningPath,
@@ -26,8 +27,6 @@ from tracker.models import (
 )
 from tracker.policy import role_required
 from tracker.reads.statements import waiting_count
-
-MAX_FILE_BYTES = 5 * 1024 * 1024
 
 
 def _counts() -> dict[str, int]:
@@ -47,10 +46,10 @@ def index() -> Response | tuple[str, int]:
     form = UploadForm()
     shown, status = import_report.take(), 200
     if form.validate_on_submit():
-        data = form.file.data.read(MAX_FILE_BYTES + 1)
+        data = form.file.data.read(CATALOGUE_MAX_BYTES + 1)
         try:
-            if len(data) > MAX_FILE_BYTES:
-                raise CatalogueError(["the file is larger than 5 MB"])
+            if problem := size_problem(len(data), CATALOGUE_MAX_BYTES):
+                raise CatalogueError([problem])
             report = import_text(
                 data.decode("utf-8"), form.file.data.filename or "", source="upload"
             )

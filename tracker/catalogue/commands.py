@@ -14,6 +14,7 @@ from tracker.catalogue.service import import_text, load_default_catalogue
 from tracker.catalogue.validate import CatalogueError
 from tracker.cli_imports import finish, read_text_or_exit, refuse
 from tracker.extensions import db
+from tracker.limits import CATALOGUE_MAX_BYTES
 
 catalog_cli = AppGroup("catalog", help="The catalogue file: competencies, roles, modules, paths.")
 
@@ -23,7 +24,7 @@ catalog_cli = AppGroup("catalog", help="The catalogue file: competencies, roles,
 @click.option("--dry-run", is_flag=True, help="Report what would change; change nothing.")
 def import_command(file: Path, dry_run: bool) -> None:
     """Import a catalogue file (YAML or JSON): an upsert by key, all of it or nothing."""
-    text = read_text_or_exit(file)
+    text = read_text_or_exit(file, CATALOGUE_MAX_BYTES)
     try:
         report = import_text(text, file.name, source=str(file))
     except CatalogueError as error:

@@ -13,10 +13,12 @@ from typing import Any, Protocol
 
 import ijson
 
+from tracker.limits import MAX_DEPTH
 from tracker.transfer.document import HEADER_KEYS, Header, TransferError
 
 Events = Iterator[tuple[str, Any]]
 CONTAINERS = ("start_map", "start_array")
+HEADER_DEPTH, ROW_DEPTH = 2, 5  # a header value's level; a row's (document, tables, table, rows)
 
 
 class Readable(Protocol):
@@ -64,7 +66,7 @@ def _document(events: Events, batch: int) -> Iterator[Header | Chunk]:
             yield from _tables(events, batch)
             tables_read = True
         elif key in HEADER_KEYS and not tables_read:
-            header[key] = _value(events, *_next(events))
+            header[key] = _value(events, *_next(events), HEADER_DEPTH)
         else:
             where = "after the tables" if tables_read else "in the header"
             raise TransferError(f"unexpected field {key!r} {where}")
@@ -95,7 +97,7 @@ def _table(events: Events, batch: int) -> Iterator[Chunk]:
             yield from _rows(events, name, columns, batch)
             fields[key] = True
         else:
-            fields[key] = _value(events, *_next(events))
+            fields[key] = _value(events, *_next(events), HEADER_DEPTH + 2)
     if "rows" not in fields:
         raise TransferError(f'table {fields.get("name")!r} has no "rows"')
 
@@ -133,7 +135,7 @@ def _row(events: Events) -> list[Any]:
     for event, value in events:
         if event == "end_array":
             return row
-        row.append(_value(events, event, value) if event in CONTAINERS else value)
+        row.append(_value(events, event, value, ROW_DEPTH + 1) if event in CONTAINERS else value)
     return row
 
 
@@ -144,20 +146,22 @@ def _next(events: Events) -> tuple[str, Any]:
         raise TransferError("the file ends before the document does") from None
 
 
-def _value(events: Events, event: str, value: Any) -> Any:
-    """Return the whole JSON value that starts with (`event`, `value`)."""
+def _value(events: Events, event: str, value: Any, depth: int) -> Any:
+    """Return the whole JSON value that starts with (`event`, `value`) at level `depth`."""
+    if event in CONTAINERS and depth > MAX_DEPTH:
+        raise TransferError(f"the file is nested more than {MAX_DEPTH} levels deep (the limit)")
     if event == "start_array":
         items = []
         for inner, inner_value in events:
             if inner == "end_array":
                 break
-            items.append(_value(events, inner, inner_value))
+            items.append(_value(events, inner, inner_value, depth + 1))
         return items
     if event == "start_map":
         mapping = {}
         for inner, key in events:
             if inner == "end_map":
                 break
-            mapping[key] = _value(events, *_next(events))
+            mapping[key] = _value(events, *_next(events), depth + 1)
         return mapping
     return value
