@@ -1,15 +1,23 @@
 """Security basics: headers on every response, CSRF, safe production configuration."""
 
+import os
 import re
+import subprocess
+import sys
 import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from config import ProductionConfig, TestingConfig
 from tests.factories import PASSWORD
 from tracker import create_app
 from tracker.extensions import db
-from tracker.models import Role
+from tracker.links import issue_link
+from tracker.models import AuditEvent, LinkPurpose, Role
+from tracker.operations.tokens import issue_token
 
 
 @pytest.mark.parametrize("path", ["/auth/login", "/no-such-page", "/healthz", "/api/v1/me"])
@@ -122,7 +130,7 @@ def test_audit_lines_cannot_be_forged_with_newlines(app, caplog):
     assert "\\n" in event.target
 
 
-def test_a_server_error_reveals_no_detail_on_pages_or_the_api(database_url):
+def test_a_server_error_reveals_no_detail_on_pages_or_the_api(database_url, make_user):
     app = create_app(
         TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, PROPAGATE_EXCEPTIONS=False
     )
@@ -130,15 +138,103 @@ def test_a_server_error_reveals_no_detail_on_pages_or_the_api(database_url):
     def boom():
         raise RuntimeError("secret detail: /etc/passwd SELECT * FROM users")
 
+    def broken_query():
+        db.session.execute(text("SELECT name AS secret_column FROM users WHERE id = :missing"))
+
     app.add_url_rule("/boom", "boom", boom)
     app.add_url_rule("/api/v1/boom", "api_boom", boom)
+    app.add_url_rule("/api/v1/broken-query", "api_broken_query", broken_query)
+    with app.app_context():
+        _, secret = issue_token(make_user(), "errors")
+        db.session.commit()
     client = app.test_client()
     page = client.get("/boom")
     assert page.status_code == 500 and b"secret detail" not in page.data
-    assert b"Something went wrong" in page.data
+    assert b"Something went wrong" in page.data and b"Traceback" not in page.data
     assert page.headers["X-Content-Type-Options"] == "nosniff"
-    api = client.get("/api/v1/boom")
-    assert api.status_code in (401, 500)  # the token check runs first
-    assert b"secret detail" not in api.data
+    bearer = {"Authorization": f"Bearer {secret}"}
+    for path in ("/api/v1/boom", "/api/v1/broken-query"):
+        api = client.get(path, headers=bearer)
+        assert api.status_code == 500 and api.is_json, path
+        assert api.get_json()["error"]["code"] == "server_error"
+        body = api.get_data(as_text=True)
+        for leak in ("secret", "SELECT", "missing", "Traceback", ".py", "/etc/"):
+            assert leak not in body, f"{path} reveals {leak!r}: {body}"
     with app.app_context():
         db.engine.dispose()
+
+
+def test_production_refuses_to_start_in_debug_mode(database_url):
+    with pytest.raises(RuntimeError, match="debug"):
+        create_app(ProductionConfig, SECRET_KEY="k" * 40, DEBUG=True)
+    app = create_app(ProductionConfig, SECRET_KEY="k" * 40, SQLALCHEMY_DATABASE_URI=database_url)
+    assert app.debug is False and app.testing is False
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_production_reads_its_secrets_from_the_environment():
+    environment = {**os.environ, "SECRET_KEY": "from-the-environment", "MAIL_PASSWORD": "mail-pw"}
+    shown = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from config import ProductionConfig as c; print(c.SECRET_KEY, c.MAIL_PASSWORD)",
+        ],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert shown.stdout.split() == ["from-the-environment", "mail-pw"]
+
+
+def test_refused_pages_and_downloads_are_in_the_audit_trail_in_utc(client, make_user, login_as):
+    engineer = make_user(email="eve@corp.test", roles=[Role.ENGINEER])
+    login_as(engineer)
+    assert client.get("/admin/people").status_code == 403
+    denial = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.action == "access.denied")
+    ).one()
+    assert (denial.actor_email, denial.target) == ("eve@corp.test", "GET /admin/people")
+    assert denial.at.utcoffset() == timedelta(0)
+    assert abs(denial.at - datetime.now(UTC)) < timedelta(minutes=1)
+    login_as(make_user(roles=[Role.LD]))
+    assert client.get("/catalogue/export").status_code == 200
+    actions = db.session.scalars(db.select(AuditEvent.action)).all()
+    assert "catalog.exported" in actions
+
+
+def test_a_data_export_is_in_the_audit_trail(runner, tmp_path):
+    assert runner.invoke(args=["data", "export", str(tmp_path / "all.json")]).exit_code == 0
+    event = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.action == "data.exported")
+    ).one()
+    assert event.target == "all.json"
+
+
+def test_passwords_never_reach_the_audit_trail_or_the_log(app, make_user, caplog):
+    secrets = ["a mistyped passphrase", PASSWORD, "my new passphrase 1", "an invited passphrase"]
+    make_user(email="ada@corp.test")
+    invited = make_user(email="new@corp.test", password=None)
+    link = issue_link(invited, LinkPurpose.INVITATION)
+    db.session.commit()
+    client = app.test_client()
+    with caplog.at_level("DEBUG"):
+        login = {"email": "ada@corp.test"}
+        client.post("/auth/login", data={**login, "password": secrets[0]})
+        client.post("/auth/login", data={**login, "password": PASSWORD})
+        change = {"current": PASSWORD, "password": secrets[2], "confirm": secrets[2]}
+        assert client.post("/auth/account/password", data=change).status_code == 302
+        client.post("/auth/logout")
+        chosen = {"password": secrets[3], "confirm": secrets[3]}
+        assert client.post(f"/auth/set-password/{link}", data=chosen).status_code == 302
+    events = db.session.scalars(db.select(AuditEvent)).all()
+    assert {"login.failure", "login.success", "password.changed", "password.set"} <= {
+        e.action for e in events
+    }
+    stored = " ".join(f"{e.target} {e.detail} {e.actor_email}" for e in events)
+    logged = " ".join(record.getMessage() for record in caplog.records)
+    for secret in secrets + [link]:
+        assert secret not in stored and secret not in logged, secret
