@@ -68,15 +68,33 @@ def test_an_admin_cannot_remove_their_own_admin_role(client, make_user, login_as
         f"/admin/people/{admin.id}", data={"name": admin.name, "roles": ["engineer"], "team_id": ""}
     )
     assert response.status_code == 400
+    assert "You cannot remove your own admin role." in response.get_data(as_text=True)
     db.session.refresh(admin)
     assert admin.roles == {Role.ADMIN}
+    assert "role.changed" not in actions()
 
 
 def test_an_admin_cannot_deactivate_themselves(client, make_user, login_as):
     admin = make_user(roles=[Role.ADMIN])
-    login_as(admin).post(f"/admin/people/{admin.id}/deactivate")
+    response = login_as(admin).post(f"/admin/people/{admin.id}/deactivate")
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "You cannot deactivate your own account." in page
     db.session.refresh(admin)
     assert admin.active
+    assert "person.deactivated" not in actions()
+
+
+def test_an_admin_may_take_the_admin_role_from_another_admin(client, make_user, login_as):
+    other = make_user(roles=[Role.ADMIN, Role.ENGINEER])
+    login_as(make_user(roles=[Role.ADMIN]))
+    response = client.post(
+        f"/admin/people/{other.id}", data={"name": other.name, "roles": ["engineer"], "team_id": ""}
+    )
+    assert response.status_code == 302
+    db.session.refresh(other)
+    assert other.roles == {Role.ENGINEER}
+    assert "role.changed" in actions()
 
 
 def test_deactivating_a_person_ends_their_sessions_and_keeps_them(app, make_user, login_as):
