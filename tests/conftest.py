@@ -32,6 +32,7 @@ from tracker.models import (
     TargetRole,
     User,
 )
+from tracker.operations.firsts import differences
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -83,6 +84,17 @@ class IsolatedClient(FlaskClient):
         return response
 
 
+def _check_derived_tables() -> None:
+    """Fail the test if a write left `evidence_firsts` out of step with the evidence."""
+    db.session.rollback()
+    with db.engine.connect() as conn:
+        missing, extra = differences(conn)
+    assert not missing and not extra, (
+        f"evidence_firsts differs from a recount of the evidence: lacks {sorted(missing)[:3]}, "
+        f"holds {sorted(extra)[:3]} it should not"
+    )
+
+
 def _empty_tables() -> None:
     db.session.rollback()
     with db.engine.begin() as conn:
@@ -100,7 +112,10 @@ def app(database_url: str) -> Iterator[Flask]:
     app.test_client_class = IsolatedClient
     with app.app_context():
         yield app
-        _empty_tables()
+        try:
+            _check_derived_tables()
+        finally:
+            _empty_tables()
         db.session.remove()
         db.engine.dispose()
 

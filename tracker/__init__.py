@@ -42,6 +42,10 @@ def register_extensions(app: Flask) -> None:
     """Bind every extension to the app."""
     from tracker import database, sessions
     from tracker.extensions import cache, csrf, db, limiter, login_manager, mail, migrate
+    from tracker.operations import (  # noqa: F401  (keep derived tables in step with writes)
+        catalogue_version,
+        firsts,
+    )
 
     db.init_app(app)
     database.init_app(app)

@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
     from tracker.backup import db_backup_command
     from tracker.catalogue.commands import catalog_cli
     from tracker.demo import demo_cli
+    from tracker.figures_commands import figures_cli
     from tracker.notify import notify_cli
     from tracker.transfer.commands import data_cli
 
@@ -26,5 +27,6 @@ def init_app(app: Flask) -> None:
         catalog_cli,
         notify_cli,
         data_cli,
+        figures_cli,
     ):
         app.cli.add_command(group)

@@ -28,6 +28,7 @@ from tracker.models import (
     TeamManager,
     User,
 )
+from tracker.operations import firsts
 
 # (share of engineers, share of their path they have demonstrated)
 ARCHETYPES = ((0.12, (1.0, 1.0)), (0.2, (0.7, 0.95)), (0.53, (0.15, 0.7)), (0.15, (0.0, 0.0)))
@@ -155,6 +156,7 @@ def generate_history(
             claims += [claim | {"claimed_at": claimed_at} for claim in mine]
         write_rows(Enrolment, enrolments)
         write_rows(Evidence, writer.evidence)
+        firsts.recount(db.session.connection(), {row["user_id"] for row in writer.evidence})
         write_rows(SelfAssessment, claims)
         totals["enrolments"] += len(enrolments)
         totals["evidence"] += len(writer.evidence)

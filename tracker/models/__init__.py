@@ -4,6 +4,7 @@ from tracker.clock import utcnow
 from tracker.models.base import Base
 from tracker.models.catalogue import (
     AssessmentKind,
+    CatalogueVersion,
     Competency,
     Family,
     LearningPath,
@@ -17,6 +18,7 @@ from tracker.models.catalogue import (
 from tracker.models.evidence import (
     Enrolment,
     Evidence,
+    EvidenceFirst,
     EvidenceKind,
     EvidenceStatus,
     Notification,
@@ -45,9 +47,11 @@ __all__ = [
     "AssessmentKind",
     "AuditEvent",
     "Base",
+    "CatalogueVersion",
     "Competency",
     "Enrolment",
     "Evidence",
+    "EvidenceFirst",
     "EvidenceKind",
     "EvidenceStatus",
     "Family",

@@ -185,3 +185,18 @@ class PathPrerequisite(Base):
     path_id: Mapped[int] = mapped_column(ForeignKey("learning_paths.id"), primary_key=True)
     module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"), primary_key=True)
     requires_module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"), primary_key=True)
+
+
+class CatalogueVersion(Base):
+    """Derived: one row whose token changes in the transaction of every catalogue change.
+
+    A process may keep the catalogue it read for as long as the token it read with it is
+    current (`tracker.reads.catalogue.load_catalogue`). Tokens are random and never reused, so
+    a database emptied and filled again never matches an old token.
+    """
+
+    __tablename__ = "catalogue_version"
+    __table_args__ = {"info": {"derived": True}}
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # always 1
+    token: Mapped[str] = mapped_column(String(32))

@@ -69,10 +69,8 @@ class Evidence(Base):
     __table_args__ = (
         Index("ix_evidence_engineer_module_date", "user_id", "module_id", "date"),
         Index("ix_evidence_status_user", "status", "user_id"),
-        # Figures for many people read only these columns (reads.records.first_evidence).
-        Index(
-            "ix_evidence_user_counting", "user_id", "status", "kind", "passed", "module_id", "date"
-        ),
+        # A team's last activity: each engineer's latest date, one index seek apiece.
+        Index("ix_evidence_user_date", "user_id", "date"),
         CheckConstraint("score IS NULL OR score BETWEEN 0 AND 100", name="score_range"),
         CheckConstraint("hours IS NULL OR hours >= 0", name="hours_not_negative"),
         CheckConstraint(
@@ -104,6 +102,31 @@ class Evidence(Base):
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise")
     module: Mapped[Module] = relationship(lazy="raise")
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id], lazy="raise")
+
+
+class EvidenceFirst(Base):
+    """Derived: an engineer's earliest evidence of a module that can count, by kind and status.
+
+    Figures need of each engineer's evidence only the earliest date of each module, kind and
+    counting status (`tracker.reads.records.first_evidence`); this table holds exactly that, so
+    a team's or the company's figures read a few rows per engineer instead of grouping all of
+    their evidence. It is never written by hand: `tracker.operations.firsts` recounts it from
+    `evidence` in the same transaction as every write, and `flask figures rebuild` recounts all.
+    Data exports leave it out; imports rebuild it.
+    """
+
+    __tablename__ = "evidence_firsts"
+    __table_args__ = {"info": {"derived": True}}
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"), primary_key=True)
+    kind: Mapped[EvidenceKind] = mapped_column(
+        str_enum(EvidenceKind, "evidence_kind"), primary_key=True
+    )
+    status: Mapped[EvidenceStatus] = mapped_column(
+        str_enum(EvidenceStatus, "evidence_status"), primary_key=True
+    )
+    first_on: Mapped[date] = mapped_column(Date)
 
 
 class SelfAssessment(Base):

@@ -1,11 +1,23 @@
-"""The catalogue as the readiness engine sees it, in seven statements whatever its size."""
+"""The catalogue as the readiness engine sees it: one statement while it has not changed.
+
+Reading the catalogue takes seven statements whatever its size. Each process keeps the last
+catalogue it read per database, with the version token it read first
+(`tracker.operations.catalogue_version` changes the token with every catalogue change, in the
+same transaction): while the token is the same, the kept catalogue is returned after one
+statement. The kept catalogue is read-only (its mappings are proxies), so no caller can change
+what the next request sees.
+"""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from tracker.extensions import db
 from tracker.models import (
+    CatalogueVersion,
     Competency,
     LearningPath,
     Module,
@@ -23,16 +35,33 @@ from tracker.reads.records import grouped_rows
 class Catalogue:
     """The catalogue as the engine sees it; archived modules still count for old evidence."""
 
-    modules: dict[str, ModuleSpec]
+    modules: Mapping[str, ModuleSpec]
     live_modules: frozenset[str]
-    roles: dict[str, RoleProfile]  # live roles
-    paths: dict[str, PathPlan]  # live paths
-    names: dict[str, str]  # key -> display name, for every kind
-    urls: dict[str, str]  # module key -> its course link
+    roles: Mapping[str, RoleProfile]  # live roles
+    paths: Mapping[str, PathPlan]  # live paths
+    names: Mapping[str, str]  # key -> display name, for every kind
+    urls: Mapping[str, str]  # module key -> its course link
+
+
+_kept: dict[str, tuple[str, Catalogue]] = {}  # database URL -> (token, catalogue)
+_kept_lock = threading.Lock()
 
 
 def load_catalogue() -> Catalogue:
     """Return every module, and the live roles and paths, keyed by their keys."""
+    token = db.session.scalar(db.select(CatalogueVersion.token).where(CatalogueVersion.id == 1))
+    database = db.engine.url.render_as_string(hide_password=False)
+    kept = _kept.get(database)
+    if token is not None and kept is not None and kept[0] == token:
+        return kept[1]
+    catalogue = _read_catalogue()
+    if token is not None:
+        with _kept_lock:
+            _kept[database] = (token, catalogue)
+    return catalogue
+
+
+def _read_catalogue() -> Catalogue:
     outcomes = grouped_rows(
         db.select(Module.key, Competency.key, ModuleOutcome.level)
         .join(ModuleOutcome, ModuleOutcome.module_id == Module.id)
@@ -71,7 +100,15 @@ def load_catalogue() -> Catalogue:
         roles[key] = RoleProfile(key, tuple(Requirement(*r) for r in requires.get(key, [])))
         names[key] = name
     names.update(dict(db.session.execute(db.select(Competency.key, Competency.name)).all()))
-    return Catalogue(modules, frozenset(live), roles, _load_paths(names), names, urls)
+    paths = _load_paths(names)
+    return Catalogue(
+        MappingProxyType(modules),
+        frozenset(live),
+        MappingProxyType(roles),
+        MappingProxyType(paths),
+        MappingProxyType(names),
+        MappingProxyType(urls),
+    )
 
 
 def _load_paths(names: dict[str, str]) -> dict[str, PathPlan]:

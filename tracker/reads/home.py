@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -43,8 +44,8 @@ class Overview:
 
     engineer: dict[str, int] | None = None
     progress: Progress | None = None
-    names: dict[str, str] = field(default_factory=dict)
-    urls: dict[str, str] = field(default_factory=dict)
+    names: Mapping[str, str] = field(default_factory=dict)
+    urls: Mapping[str, str] = field(default_factory=dict)
     teams: list[TeamSummary] | None = None
     catalogue: dict[str, int] | None = None
     admin: dict[str, int] | None = None

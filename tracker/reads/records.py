@@ -12,21 +12,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, String, func, or_, type_coerce
+from sqlalchemy import Select, String, type_coerce
 
 from tracker.extensions import db
 from tracker.models import (
     Competency,
     Enrolment,
     Evidence,
+    EvidenceFirst,
     EvidenceKind,
-    EvidenceStatus,
     LearningPath,
     Module,
     SelfAssessment,
     User,
 )
-from tracker.readiness import COUNTING_STATUSES, EvidenceItem
+from tracker.readiness import EvidenceItem
 
 
 @dataclass(frozen=True)
@@ -85,42 +85,28 @@ def first_evidence(people: Select[Any]) -> dict[int, list[EvidenceItem]]:
 
     Demonstrated dates depend only on each item's module, kind, status and pass, and take the
     earliest date: so the earliest item of each such group gives the same dates as all of them.
-    Items that can demonstrate nothing (`readiness.may_count`) are left out in the database.
-    People without any such evidence are absent. One statement.
+    Items that can demonstrate nothing (`readiness.may_count`) are left out. The writes keep
+    exactly these rows in `evidence_firsts` (`tracker.operations.firsts`), so this reads a few
+    rows per person, not all their evidence. People without any such evidence are absent.
+    One statement.
     """
-    counting = [EvidenceStatus(value) for value in COUNTING_STATUSES]
-    earliest = (
-        db.select(
-            Evidence.user_id,
-            Evidence.module_id,
-            type_coerce(Evidence.kind, String).label("kind"),
-            type_coerce(Evidence.status, String).label("status"),
-            Evidence.passed,
-            func.min(Evidence.date).label("on"),
-        )
-        .where(
-            Evidence.user_id.in_(people.scalar_subquery()),
-            Evidence.status.in_(counting),
-            or_(Evidence.kind == EvidenceKind.COMPLETION, Evidence.passed.is_(True)),
-        )
-        .group_by(
-            Evidence.user_id, Evidence.status, Evidence.kind, Evidence.passed, Evidence.module_id
-        )
-        .subquery()
-    )
     rows = db.session.execute(
         db.select(
-            earliest.c.user_id,
+            EvidenceFirst.user_id,
             Module.key,
-            earliest.c.kind,
-            earliest.c.on,
-            earliest.c.status,
-            earliest.c.passed,
-        ).join(Module, Module.id == earliest.c.module_id)
+            type_coerce(EvidenceFirst.kind, String),
+            EvidenceFirst.first_on,
+            type_coerce(EvidenceFirst.status, String),
+        )
+        .join(Module, Module.id == EvidenceFirst.module_id)
+        .where(EvidenceFirst.user_id.in_(people.scalar_subquery()))
     )
     out: dict[int, list[EvidenceItem]] = {}
-    for user_id, *item in rows:
-        out.setdefault(user_id, []).append(EvidenceItem(*item))
+    attempt = EvidenceKind.ATTEMPT.value
+    for user_id, key, kind, on, status in rows:
+        # only passed attempts are kept; a completion has no pass
+        passed = True if kind == attempt else None
+        out.setdefault(user_id, []).append(EvidenceItem(key, kind, on, status, passed))
     return out
 
 

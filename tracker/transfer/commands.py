@@ -21,6 +21,9 @@ from flask.cli import AppGroup
 from tracker import audit
 from tracker.cli_imports import refuse
 from tracker.extensions import db
+from tracker.operations.catalogue_version import bump
+from tracker.operations.firsts import recount
+from tracker.transfer.database import record_tables
 from tracker.transfer.document import TransferError
 from tracker.transfer.exporter import Progress, Tick, export_file, no_progress
 from tracker.transfer.importer import import_file
@@ -33,7 +36,7 @@ data_cli = AppGroup("data", help="Every record as one JSON file: back up, or mov
 def export_command(file: Path) -> None:
     """Write every record to FILE as JSON, from one consistent snapshot of the database."""
     try:
-        counts = export_file(file, db.engine, db.metadata.sorted_tables, _bar("Exporting"))
+        counts = export_file(file, db.engine, record_tables(db.metadata), _bar("Exporting"))
     except TransferError as error:
         click.echo(f"Error: {error}; no file was written.", err=True)
         sys.exit(1)
@@ -50,12 +53,14 @@ def import_command(file: Path) -> None:
         counts = import_file(
             file,
             db.session.connection(),
-            db.metadata.sorted_tables,
+            record_tables(db.metadata),
             _migrations(),
             _bar("Importing"),
         )
     except TransferError as error:
         refuse(str(error), [])
+    recount(db.session.connection())  # the derived tables, from the records just loaded
+    bump(db.session.connection())
     audit.record("data.imported", file.name, _summary(counts))
     db.session.commit()
     click.echo(f"Imported {_rows_and_tables(counts)} from {file}.")

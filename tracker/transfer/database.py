@@ -7,10 +7,30 @@ from contextlib import contextmanager
 from typing import Any
 
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Column, Connection, Engine, String, Table, false, func, literal, select
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    MetaData,
+    String,
+    Table,
+    false,
+    func,
+    literal,
+    select,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 from tracker.transfer.document import storage_type
+
+
+def record_tables(metadata: MetaData) -> list[Table]:
+    """Return the tables that hold records, parents first.
+
+    Derived tables (`info={"derived": True}`, such as `evidence_firsts`) are left out of a
+    document: they are rebuilt from the records after an import.
+    """
+    return [table for table in metadata.sorted_tables if not table.info.get("derived")]
 
 
 @contextmanager
