@@ -189,6 +189,15 @@ def test_the_catalogue_api_refuses_an_oversized_file_unread(client, bearer):
 # --- Every JSON route of the API and the xAPI intake -----------------------------------------
 
 
+def test_any_body_over_max_content_length_is_refused_unread(app, client, bearer):
+    body = b" " * (app.config["MAX_CONTENT_LENGTH"] + 1)
+    answer = client.post(
+        "/api/v1/completions", data=body, content_type="application/json", headers=bearer
+    )
+    assert answer.status_code == 413
+    assert answer.json["error"]["code"] == "too_large"
+
+
 def _json_routes(app) -> Iterator[tuple[str, str]]:
     """Yield (method, path) for every route under /api/ or /xapi/ that takes a body."""
     for rule in app.url_map.iter_rules():
