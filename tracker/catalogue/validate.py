@@ -98,11 +98,12 @@ class Checker:
         if not isinstance(value, dict):
             self.error(path, "must be a mapping of fields")
             return False
-        for name in sorted(n for n in required if value.get(n) is None):  # null is no value
+        missing = sorted(n for n in required if value.get(n) is None)  # null is no value
+        for name in missing:
             self.error(path, f"field {name!r} is required")
         for name in sorted(value.keys() - required - optional, key=str):
             self.error((*path, str(name)), "unknown field")
-        return True
+        return not missing  # the caller reads required fields only from a complete mapping
 
     def items(self, data: dict, section: str) -> list[tuple[Path, dict]]:
         value = data.get(section)
