@@ -616,31 +616,77 @@ def test_postgresql_going_away_answers_503_then_recovers_without_a_restart(
 
 
 def _ride_out_an_outage(server: Server, proxy: TcpProxy, token: str) -> None:
-    bearer = {"Authorization": f"Bearer {token}"}
-    attempt = {"engineer": READER, "module": "capstone", "taken_on": "2026-01-15", "score": 90}
     cookies = sign_in(server)
     (worker,) = worker_pids(server)
     assert exchange(server, "GET", "/", cookies, None)[0] == 200
-
     proxy.cut()
+    _answers_unavailable(server, cookies, token)
+    proxy.restore()
+    _answers_again(server, cookies, token)
+    assert worker_pids(server) == {worker}  # the same worker recovered: nothing restarted
+
+
+ATTEMPT = {"engineer": READER, "module": "capstone", "taken_on": "2026-01-15", "score": 90}
+
+
+def _answers_unavailable(server: Server, cookies: dict[str, str], token: str) -> None:
+    """/healthz, a page and the API answer 503, each in its own shape, revealing nothing."""
+    bearer = {"Authorization": f"Bearer {token}"}
     health = server.request("GET", "/healthz")
     assert health[0] == 503
     assert json.loads(health[1])["status"] == "unavailable"
     status, page = exchange(server, "GET", "/", cookies, None)
     assert status == 503
     assert "unavailable for a moment" in page
-    for leak in ("Traceback", "psycopg", "OperationalError", "SELECT", "127.0.0.1", ".py"):
+    for leak in ("Traceback", "psycopg", "sqlite", "OperationalError", "SELECT", "tracker.db"):
         assert leak not in page
     status, body = server.request("GET", "/api/v1/me", headers=bearer)
     assert status == 503
     assert json.loads(body)["error"]["code"] == "unavailable"
-    assert server.request("POST", "/api/v1/assessment-attempts", attempt, bearer)[0] == 503
+    assert server.request("POST", "/api/v1/assessment-attempts", ATTEMPT, bearer)[0] == 503
 
-    proxy.restore()
+
+def _answers_again(server: Server, cookies: dict[str, str], token: str) -> None:
+    """/healthz, the same session's page and the API answer as before; a post is stored once."""
+    bearer = {"Authorization": f"Bearer {token}"}
     assert server.request("GET", "/healthz") == (200, '{"status":"ok"}\n')
     status, page = exchange(server, "GET", "/", cookies, None)  # still signed in
     assert (status, "Rita Reader" in page) == (200, True)
     assert json.loads(server.request("GET", "/api/v1/me", headers=bearer)[1])["email"] == READER
-    status, body = server.request("POST", "/api/v1/assessment-attempts", attempt, bearer)
+    status, body = server.request("POST", "/api/v1/assessment-attempts", ATTEMPT, bearer)
     assert status == 201
-    assert worker_pids(server) == {worker}  # the same worker recovered: nothing restarted
+    progress = server.request("GET", f"/api/v1/engineers/{READER}/progress", headers=bearer)
+    assert [e["id"] for e in json.loads(progress[1])["evidence"]] == [json.loads(body)["id"]]
+
+
+def test_a_sqlite_file_gone_answers_503_then_recovers_when_it_is_back(
+    sqlite_template: Path, tmp_path: Path
+) -> None:
+    """A worker that opens the database while its file is away (moved, a volume not mounted).
+
+    Workers that already hold the file open keep reading it (the name is gone, the file is not);
+    a worker started meanwhile finds no file, and SQLite makes an empty one in its place.
+    """
+    path = tmp_path / "tracker.db"
+    shutil.copyfile(sqlite_template, path)
+    url = f"sqlite:///{path}"
+    with app_on(url):
+        import_text(SMALL, "small.yaml")
+        reader = factories.make_user(email=READER, name="Rita Reader")
+        token = issue_token(reader, "outage")[1]
+        db.session.commit()
+    away = tmp_path / "away"
+    away.mkdir()
+    with gunicorn_server(url, workers=1) as server:
+        cookies = sign_in(server)
+        files = [path.name, f"{path.name}-wal", f"{path.name}-shm"]
+        for name in files:
+            (tmp_path / name).rename(away / name)
+        restart_workers(server)  # a worker with no connection yet
+        (worker,) = worker_pids(server)
+        _answers_unavailable(server, cookies, token)
+
+        for name in files:
+            (away / name).replace(tmp_path / name)
+        _answers_again(server, cookies, token)
+        assert worker_pids(server) == {worker}  # the same worker recovered: nothing restarted

@@ -127,6 +127,17 @@ def rollback_quietly() -> None:
         db.session.close()
 
 
+def reconnect_next_time() -> None:
+    """Close the pool's idle connections (and the rest as they come back): next, open new ones.
+
+    A pooled connection can outlive what it was opened on: a SQLite file moved away and put
+    back stays, for the old connection, the empty file made in its absence.
+    """
+    db.session.close()
+    if db.engine.url.database not in (None, "", ":memory:"):  # memory: disposing would empty it
+        db.engine.dispose()
+
+
 def handle_database_unavailable(error: SQLAlchemyError) -> Response | tuple[str, int]:
     """Answer 503 while the database cannot be reached; the next request tries it again.
 
@@ -134,6 +145,7 @@ def handle_database_unavailable(error: SQLAlchemyError) -> Response | tuple[str,
     """
     log.warning("database unavailable on %s %s: %s", request.method, request.path, _first(error))
     rollback_quietly()
+    reconnect_next_time()
     login_manager._update_request_context_with_user()  # anonymous: the layout reads no rows
     response = handle_http_exception(
         ServiceUnavailable("The database is unavailable for a moment. Please try again shortly.")
