@@ -237,3 +237,12 @@ def test_api_role_required_refuses_other_roles_with_403(database_url, make_user)
             db.select(AuditEvent).where(AuditEvent.action == "access.denied")
         )
         assert denial is not None and denial.actor_id is not None
+
+
+def test_tokens_are_random_and_long_enough_not_to_be_guessed(make_user, token_for):
+    user = make_user()
+    secrets = {token_for(user, f"t{n}") for n in range(20)}
+    assert len(secrets) == 20
+    for secret in secrets:
+        assert re.fullmatch(r"trk_[A-Za-z0-9_-]{43}", secret)  # 32 random bytes
+    assert len({secret[4:12] for secret in secrets}) == 20  # no shared stem after the marker
