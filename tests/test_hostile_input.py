@@ -23,7 +23,14 @@ from markupsafe import escape
 from tests.test_xapi import basic, statement, stored_count
 from tracker.catalogue.document import DocumentError, parse
 from tracker.extensions import db
-from tracker.limits import CATALOGUE_MAX_BYTES, MAX_DEPTH, ROSTER_MAX_BYTES, json_depth
+from tracker.limits import (
+    CATALOGUE_MAX_BYTES,
+    JSON_MAX_CONTAINERS,
+    MAX_DEPTH,
+    ROSTER_MAX_BYTES,
+    json_depth,
+    json_shape,
+)
 from tracker.models import AuditEvent, Competency, Module, Role, Team, User
 from tracker.operations.tokens import create_integration, issue_token
 
@@ -123,6 +130,13 @@ def test_json_depth_ignores_brackets_inside_strings():
     assert json_depth('{"a": "[[[{{{", "b": ["\\"]]]"]}') == 2
     assert json_depth('"unterminated [[[') == 0
     assert json_depth(DEEP) == 5000
+    assert json_shape('[{"a": []}, {"b": "{}"}, 1]') == (3, 4)
+
+
+def test_a_json_file_with_more_arrays_and_objects_than_the_limit_is_refused():
+    many = "[" + ",".join(["{}"] * JSON_MAX_CONTAINERS) + "]"
+    with bounded_memory(), pytest.raises(DocumentError, match="more than 200,000 arrays"):
+        parse(many, "c.json")
 
 
 def test_a_yaml_file_with_more_values_than_the_limit_is_refused():
@@ -257,6 +271,19 @@ def test_an_xapi_batch_with_one_deeply_nested_statement_stores_none(client, plat
         )
     assert answer.status_code == 400
     assert answer.json["error"]["message"] == f"The body is {TOO_DEEP} (the limit)."
+    assert stored_count() == 0
+
+
+def test_an_xapi_body_of_too_many_small_objects_is_refused_before_parsing(client, platform):
+    body = ("[" + ",".join(["{}"] * (JSON_MAX_CONTAINERS + 1)) + "]").encode()
+    with bounded_memory(8 * len(body)):  # parsed, it would take some 60 bytes per object
+        answer = client.post(
+            "/xapi/statements", data=body, content_type="application/json", headers=basic(platform)
+        )
+    assert answer.status_code == 400
+    assert answer.json["error"]["message"] == (
+        "The body has more than 200,000 arrays and objects (the limit)."
+    )
     assert stored_count() == 0
 
 
