@@ -222,12 +222,13 @@ def _json_routes(app) -> Iterator[tuple[str, str]]:
             yield method, path
 
 
-def test_every_json_route_answers_deep_json_with_400_naming_the_limit(app, client, bearer, ld):
+def test_every_json_route_refuses_deep_json_by_name_never_with_a_server_error(
+    app, client, bearer, ld
+):
     _, platform = create_integration("Course platform", ["xapi"], ld)
     db.session.commit()
-    routes = list(_json_routes(app))
-    assert ("PUT", "/api/v1/catalog") in routes and ("POST", "/xapi/statements") in routes
-    for method, path in routes:
+    refused = set()
+    for method, path in _json_routes(app):
         headers = basic(platform) if path.startswith("/xapi/") else bearer
         answer = client.open(
             path,
@@ -237,8 +238,20 @@ def test_every_json_route_answers_deep_json_with_400_naming_the_limit(app, clien
             headers=headers,
             query_string={"statementId": str(uuid.uuid4())} if path.startswith("/xapi/") else {},
         )
-        assert answer.status_code == 400, (method, path, answer.get_data(as_text=True)[:300])
-        assert TOO_DEEP in answer.json["error"]["message"], (method, path)
+        # A route may refuse the caller before it reads the body; one that reads it names why.
+        assert answer.status_code in (400, 403, 404), (method, path, answer.status_code)
+        if answer.status_code == 400:
+            assert TOO_DEEP in answer.json["error"]["message"], (method, path)
+            refused.add((method, path))
+    assert {
+        ("PUT", "/api/v1/catalog"),
+        ("POST", "/api/v1/completions"),
+        ("POST", "/api/v1/assessment-attempts"),
+        ("POST", "/api/v1/enrolments"),
+        ("POST", "/api/v1/evidence/1/verification"),
+        ("POST", "/xapi/statements"),
+        ("PUT", "/xapi/statements"),
+    } <= refused
 
 
 @pytest.fixture
