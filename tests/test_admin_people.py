@@ -147,3 +147,17 @@ def test_the_audit_page_lists_events(client, make_user, login_as):
     client.get("/admin/teams/new")
     client.post("/admin/teams/new", data={"name": "Data"})
     assert "team.created" in client.get("/admin/audit").get_data(as_text=True)
+
+
+def test_search_text_is_data_never_sql(client, make_user, login_as):
+    """Quotes, comments and LIKE wildcards in a search match as text."""
+    make_user(name="Grace Hopper", email="grace@corp.test")
+    make_user(name="100% Alan_T", email="alan@corp.test")
+    login_as(make_user(roles=[Role.ADMIN], name="Admin Person", email="admin@corp.test"))
+    for probe in ("' OR '1'='1", "%", "_", "grace' --", '"; DROP TABLE users; --'):
+        page = client.get("/admin/people", query_string={"q": probe})
+        assert page.status_code == 200, probe
+        assert "Grace Hopper" not in page.get_data(as_text=True), probe
+    assert "Grace Hopper" in client.get("/admin/people?q=grace").get_data(as_text=True)
+    page = client.get("/admin/people", query_string={"q": "0% alan_"}).get_data(as_text=True)
+    assert "100% Alan_T" in page and "Grace Hopper" not in page

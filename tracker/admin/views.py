@@ -22,8 +22,13 @@ PAGE_SIZE = 50
 def _people_query(q: str, role: str, team: str, status: str):  # type: ignore[no-untyped-def]
     query = db.select(User).order_by(User.name, User.id)
     if q:
-        like = f"%{q.lower()}%"
-        query = query.where(or_(db.func.lower(User.name).like(like), User.email.like(like)))
+        wanted = q.lower()  # matched as text: % and _ are not wildcards
+        query = query.where(
+            or_(
+                db.func.lower(User.name).contains(wanted, autoescape=True),
+                User.email.contains(wanted, autoescape=True),
+            )
+        )
     if role in {r.value for r in Role}:
         query = query.where(User.role_links.any(role=Role(role)))
     if team.isdigit():
