@@ -229,3 +229,10 @@ def test_a_module_titled_with_a_script_tag_renders_as_text(author, small):
     page = author.get("/catalogue/modules/").get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<script>alert(1)</script>" not in page
+
+
+def test_catalogue_search_matches_wildcards_as_text(author, small):
+    everything = author.get("/catalogue/modules/", query_string={"q": "%"}).get_data(as_text=True)
+    assert "Pipelines" not in everything and "Capstone" not in everything
+    found = author.get("/catalogue/modules/", query_string={"q": "pipe"}).get_data(as_text=True)
+    assert "Pipelines" in found and "Capstone" not in found

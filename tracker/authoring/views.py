@@ -37,7 +37,12 @@ def items(kind: str) -> str:
     title = getattr(model, TITLE[kind])
     query = db.select(model).order_by(title)
     if q:
-        query = query.where(db.or_(db.func.lower(title).like(f"%{q}%"), model.key.like(f"%{q}%")))
+        query = query.where(  # matched as text: % and _ are not wildcards
+            db.or_(
+                db.func.lower(title).contains(q, autoescape=True),
+                model.key.contains(q, autoescape=True),
+            )
+        )
     if not archived:
         query = query.where(model.archived_at.is_(None))
     rows = db.session.scalars(query).all()
