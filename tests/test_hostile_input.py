@@ -325,6 +325,10 @@ HOSTILE_ROSTERS: dict[str, tuple[Callable[[], str], str]] = {
         lambda: HEADER + "a@corp.test,A,,,engineer\n" * (ROSTER_MAX_BYTES // 24 + 1),
         "is larger than 5 MB (the limit)",
     ),
+    "a NUL character": (
+        lambda: HEADER + "a@corp.example.com,A\x00B,,,engineer\n",
+        "line 2: holds a NUL character, which no field may",
+    ),
     "a field past the CSV limit": (
         lambda: HEADER + "a@corp.test," + "N" * 200_000 + ",,,engineer\n",
         "line 2: not readable as CSV (field larger than field limit",

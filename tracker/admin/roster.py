@@ -108,6 +108,9 @@ def parse_roster(text: str, roles_of: RolesLookup) -> list[RosterRow]:
 
     `roles_of(emails)` tells the roles of people outside the file (named as managers).
     """
+    if "\x00" in text:  # no database column holds one (PostgreSQL refuses it)
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise RosterError([f"line {line}: holds a NUL character, which no field may"])
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     try:
         return _read_rows(reader, roles_of)
