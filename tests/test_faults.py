@@ -150,7 +150,8 @@ class WriteWatch:
             found = self.conn.execute(
                 text(
                     "SELECT count(*) FROM pg_stat_activity "
-                    "WHERE application_name = :name AND backend_xid IS NOT NULL"
+                    "WHERE datname = current_database() AND application_name = :name "
+                    "AND backend_xid IS NOT NULL"
                 ),
                 {"name": WRITER},
             )
