@@ -1,0 +1,269 @@
+"""The security checklist: docs/security.md names a test for every item, and those tests exist.
+
+Also the checks no other module owns: mass assignment, templates that never mark text safe,
+SQL that is never built from strings, and downloads named safely.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+
+from config import TestingConfig
+from tests.catalogue_fixtures import SMALL
+from tracker import create_app
+from tracker.catalogue.service import import_text
+from tracker.clock import today
+from tracker.extensions import db
+from tracker.models import ApiToken, Enrolment, Evidence, EvidenceStatus, Role, User
+from tracker.operations.tokens import issue_token
+
+ROOT = Path(__file__).resolve().parent.parent
+CHECKLIST = ROOT / "docs" / "security.md"
+ITEMS = 32  # the items of the security checklist the team works to
+TEST_ID = re.compile(r"`(tests/[\w/]+\.py)::(\w+)(?:::(\w+))?`")
+
+
+# --- docs/security.md ----------------------------------------------------------------------
+
+
+def _rows() -> dict[int, str]:
+    """The table rows of docs/security.md by item number."""
+    rows = {}
+    for line in CHECKLIST.read_text(encoding="utf-8").splitlines():
+        match = re.match(r"\|\s*(\d+)\s*\|", line)
+        if match:
+            number = int(match.group(1))
+            assert number not in rows, f"item {number} has two rows"
+            rows[number] = line
+    return rows
+
+
+def _defined(path: Path) -> set[str]:
+    """Test functions a module defines: `name` at top level, `Class::name` inside classes."""
+    names = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            names.add(node.name)
+        elif isinstance(node, ast.ClassDef):
+            for inner in node.body:
+                if isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef):
+                    names.add(f"{node.name}::{inner.name}")
+    return names
+
+
+def test_every_checklist_item_has_a_row_naming_its_tests():
+    rows = _rows()
+    assert sorted(rows) == list(range(1, ITEMS + 1)), "one row per item, 1 to 32, in the table"
+    for number, row in rows.items():
+        assert TEST_ID.search(row), f"item {number} names no test"
+
+
+def test_every_test_the_checklist_names_exists():
+    named = TEST_ID.findall(CHECKLIST.read_text(encoding="utf-8"))
+    assert len(named) >= ITEMS
+    missing = []
+    for file, first, second in named:
+        path = ROOT / file
+        name = f"{first}::{second}" if second else first
+        if not path.is_file() or name not in _defined(path):
+            missing.append(f"{file}::{name}")
+    assert not missing, f"docs/security.md names tests that do not exist: {missing}"
+
+
+def test_the_test_id_check_reads_functions_and_methods(tmp_path):
+    module = tmp_path / "test_probe.py"
+    module.write_text(
+        "def test_a():\n    pass\n\n\nclass TestB:\n    def test_c(self):\n        pass\n"
+    )
+    assert _defined(module) == {"test_a", "TestB::test_c"}
+
+
+# --- No default accounts -------------------------------------------------------------------
+
+
+def test_a_migrated_database_has_no_accounts_until_someone_creates_one(tmp_path):
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'new.db'}")
+    with app.app_context():
+        upgrade()
+        client = app.test_client()
+        for email in ("admin@example.com", "ld@example.com", "engineer@example.com", "admin"):
+            form = {"email": email, "password": "learn-ml-2026"}
+            assert client.post("/auth/login", data=form).status_code == 200  # refused
+        assert client.get("/").status_code == 302
+        assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 0
+        db.session.remove()
+        db.engine.dispose()
+
+
+# --- Mass assignment: the caller never sets who, whose or what standing ---------------------
+
+YESTERDAY = (today() - timedelta(days=1)).isoformat()
+
+
+@pytest.fixture
+def people(app, make_user, make_team):
+    import_text(SMALL, "small.yaml")
+    engineer = make_user(email="a@corp.test")
+    other = make_user(email="b@corp.test")
+    lead = make_user(email="lead@corp.test", roles=[Role.MANAGER])
+    make_team(name="Payments", managers=[lead], members=[engineer])
+    make_team(name="Search", members=[other])
+    return {"engineer": engineer, "other": other, "lead": lead}
+
+
+def _bearer(user):
+    _, secret = issue_token(user, "t")
+    db.session.commit()
+    return {"Authorization": f"Bearer {secret}"}
+
+
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("status", "verified"),
+        ("recorded_by", "lead@corp.test"),
+        ("decided_by", "lead@corp.test"),
+        ("decided_at", "2026-01-01T00:00:00Z"),
+        ("passed", True),
+        ("id", 1),
+        ("engineer_id", 1),
+        ("user_id", 1),
+    ],
+)
+def test_the_api_refuses_fields_the_caller_may_not_set(client, people, field, value):
+    body = {"engineer": "a@corp.test", "module": "pipelines-101", "completed_on": YESTERDAY}
+    response = client.post(
+        "/api/v1/completions", json={**body, field: value}, headers=_bearer(people["engineer"])
+    )
+    assert response.status_code == 422
+    assert field in response.get_json()["error"]["fields"]
+    assert db.session.scalar(db.select(db.func.count()).select_from(Evidence)) == 0
+    enrol = {"engineer": "a@corp.test", "path": "swe-to-mle", field: value}
+    response = client.post("/api/v1/enrolments", json=enrol, headers=_bearer(people["engineer"]))
+    assert response.status_code == 422 and field in response.get_json()["error"]["fields"]
+    assert db.session.scalar(db.select(db.func.count()).select_from(Enrolment)) == 0
+
+
+def test_the_log_form_records_for_the_caller_whatever_else_it_is_sent(client, people, login_as):
+    login_as(people["engineer"])
+    other = people["other"]
+    response = client.post(
+        "/progress/log",
+        data={
+            "module": "pipelines-101",
+            "kind": "completion",
+            "on": YESTERDAY,
+            "user_id": other.id,
+            "engineer_id": other.id,
+            "engineer": other.email,
+            "recorded_by_id": other.id,
+            "status": "verified",
+        },
+    )
+    assert response.status_code in (200, 302)
+    evidence = db.session.scalars(db.select(Evidence)).one()
+    assert evidence.user_id == people["engineer"].id
+    assert evidence.recorded_by_id == people["engineer"].id
+    assert evidence.status is EvidenceStatus.PENDING  # the module needs a manager's check
+
+
+def test_account_forms_never_change_roles_team_or_owner(client, people, login_as, make_team):
+    engineer, other = people["engineer"], people["other"]
+    home, elsewhere = engineer.team_id, make_team(name="Elsewhere")
+    login_as(engineer)
+    extra = {"roles": "admin", "role": "admin", "team_id": elsewhere.id, "user_id": other.id}
+    change = {"current": "correct horse battery", "password": "a new passphrase here"}
+    changed = client.post(
+        "/auth/account/password", data={**change, "confirm": change["password"], **extra}
+    )
+    assert changed.status_code == 302  # the form was accepted; only its own fields applied
+    assert client.post("/account/tokens", data={"label": "mine", **extra}).status_code == 200
+    db.session.refresh(engineer)
+    assert engineer.roles == {Role.ENGINEER}
+    assert engineer.team_id == home
+    owners = set(db.session.scalars(db.select(ApiToken.user_id)))
+    assert owners == {engineer.id}
+
+
+# --- Output: no text marked safe, no SQL built from strings, downloads named safely ----------
+
+
+def test_templates_and_code_never_mark_text_as_safe(app):
+    assert app.jinja_env.autoescape("page.html") is True
+    for template in (ROOT / "templates").rglob("*.html"):
+        source = template.read_text(encoding="utf-8")
+        for marker in ("|safe", "| safe", "autoescape false", "autoescape False"):
+            assert marker not in source, f"{template.relative_to(ROOT)} uses {marker}"
+    for module in (ROOT / "tracker").rglob("*.py"):
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and _called(node) in {"Markup", "autoescape"}:
+                raise AssertionError(f"{module.relative_to(ROOT)}:{node.lineno} marks text safe")
+
+
+def _called(call: ast.Call) -> str:
+    func = call.func
+    return func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+
+
+def _sqlalchemy_text_names(tree: ast.Module) -> set[str]:
+    """Local names bound to sqlalchemy's text() in a module."""
+    return {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("sqlalchemy")
+        for alias in node.names
+        if alias.name == "text"
+    }
+
+
+# Raw SQL the app sends on purpose: statements SQLAlchemy compiled, with bound parameters, and
+# a table lock naming the schema's own tables, quoted by the dialect.
+COMPILED_SQL = {
+    ("tracker/bulk.py", "exec_driver_sql"),
+    ("tracker/transfer/database.py", "exec_driver_sql"),
+}
+
+
+def test_sql_is_never_built_from_strings():
+    """text(), exec_driver_sql(), literal_column() and execute() take only literal SQL."""
+    built = []
+    for module in sorted((ROOT / "tracker").rglob("*.py")):
+        name = str(module.relative_to(ROOT))
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        raw = _sqlalchemy_text_names(tree) | {"exec_driver_sql", "literal_column"}
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            called, first = _called(node), node.args[0]
+            literal = isinstance(first, ast.Constant) and isinstance(first.value, str)
+            if called in raw and not literal and (name, called) not in COMPILED_SQL:
+                built.append(f"{name}:{node.lineno} {called}()")
+            stringy = isinstance(first, ast.JoinedStr | ast.BinOp) or (
+                isinstance(first, ast.Call) and _called(first) == "format"
+            )
+            if called == "execute" and stringy:
+                built.append(f"{name}:{node.lineno} execute() of a built string")
+    assert not built, f"SQL built from strings: {built}"
+
+
+def test_a_csv_download_has_its_type_charset_and_an_encoded_filename(client, login_as, scored_team):
+    team = scored_team["team"]
+    team.name = 'Zürich "R&D"; x'
+    db.session.commit()
+    response = login_as(scored_team["lead"]).get(
+        f"/team/{team.id}/charts/bands.csv?role=ml-engineer"
+    )
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.headers["Cache-Control"] == "no-store"
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith('attachment; filename="Z?rich R&D; x-bands-')
+    assert "filename*=UTF-8''Z%C3%BCrich%20%22R%26D%22%3B%20x-bands-" in disposition
+    assert disposition.count('"') == 2  # the quotes in the name cannot end the plain filename
