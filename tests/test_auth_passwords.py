@@ -125,6 +125,15 @@ def test_an_expired_link_is_refused(client, make_user):
         assert client.get(url).status_code == 410
 
 
+def test_an_invitation_lasts_a_week_and_no_longer(client, make_user):
+    user = make_user(password=None)
+    url = _link(user, LinkPurpose.INVITATION)
+    with time_machine.travel(timedelta(days=6, hours=23)):
+        assert client.get(url).status_code == 200
+    with time_machine.travel(timedelta(days=7, minutes=1)):
+        assert client.get(url).status_code == 410
+
+
 def test_a_link_never_stores_its_secret(make_user):
     user = make_user()
     url = _link(user)

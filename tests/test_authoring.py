@@ -9,6 +9,7 @@ from tests.catalogue_fixtures import SMALL
 from tracker.catalogue.service import import_text
 from tracker.extensions import db
 from tracker.models import (
+    AuditEvent,
     Competency,
     Evidence,
     EvidenceKind,
@@ -236,3 +237,21 @@ def test_catalogue_search_matches_wildcards_as_text(author, small):
     assert "Pipelines" not in everything and "Capstone" not in everything
     found = author.get("/catalogue/modules/", query_string={"q": "pipe"}).get_data(as_text=True)
     assert "Pipelines" in found and "Capstone" not in found
+
+
+def test_catalogue_changes_on_the_pages_are_audited_with_who_made_them(author, small):
+    author.post(
+        "/catalogue/competencies/new",
+        data={"key": "feature-engineering", "name": "Feature engineering", "family": "data"},
+    )
+    assert author.post("/catalogue/modules/capstone/archive").status_code == 302
+    events = db.session.execute(
+        db.select(AuditEvent.action, AuditEvent.target, AuditEvent.actor_email)
+        .where(AuditEvent.actor_email.is_not(None))
+        .order_by(AuditEvent.id)
+    ).all()
+    assert [(action, target) for action, target, _ in events] == [
+        ("catalog.imported", "page:competencies/feature-engineering"),
+        ("catalog.archived", "modules/capstone"),
+    ]
+    assert len({email for _, _, email in events}) == 1
