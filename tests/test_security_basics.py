@@ -49,6 +49,29 @@ def test_production_sends_hsts_and_secure_host_cookies(database_url):
         db.engine.dispose()
 
 
+def test_production_session_cookie_is_sent_secure_httponly_lax_and_host_only(
+    database_url, make_user
+):
+    make_user(email="ada@corp.test", roles=[Role.ENGINEER])
+    app = create_app(ProductionConfig, SECRET_KEY="k" * 40, SQLALCHEMY_DATABASE_URI=database_url)
+    client = app.test_client()
+    https = {"base_url": "https://tracker.example"}
+    page = client.get("/auth/login", **https).get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    form = {"email": "ada@corp.test", "password": PASSWORD, "csrf_token": token}
+    referer = {"Referer": "https://tracker.example/auth/login"}  # checked over HTTPS
+    response = client.post("/auth/login", data=form, headers=referer, **https)
+    assert response.status_code == 302
+    cookie = response.headers["Set-Cookie"]
+    attributes = {part.strip().split("=")[0].lower() for part in cookie.split(";")[1:]}
+    assert cookie.startswith("__Host-session=")
+    assert {"secure", "httponly", "samesite", "path"} <= attributes
+    assert "SameSite=Lax" in cookie and "Path=/" in cookie and "domain" not in attributes
+    assert client.get("/", **https).status_code == 200
+    with app.app_context():
+        db.engine.dispose()
+
+
 def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
     monkeypatch.setattr(ProductionConfig, "SECRET_KEY", None)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
