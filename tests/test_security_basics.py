@@ -15,6 +15,7 @@ from config import ProductionConfig, TestingConfig
 from tests.factories import PASSWORD
 from tracker import create_app
 from tracker.extensions import db
+from tracker.headers import SECURITY_HEADERS
 from tracker.links import issue_link
 from tracker.models import AuditEvent, LinkPurpose, Role
 from tracker.operations.tokens import issue_token
@@ -174,11 +175,14 @@ def test_a_server_error_reveals_no_detail_on_pages_or_the_api(database_url, make
     page = client.get("/boom")
     assert page.status_code == 500 and b"secret detail" not in page.data
     assert b"Something went wrong" in page.data and b"Traceback" not in page.data
-    assert page.headers["X-Content-Type-Options"] == "nosniff"
     bearer = {"Authorization": f"Bearer {secret}"}
     for path in ("/api/v1/boom", "/api/v1/broken-query"):
         api = client.get(path, headers=bearer)
         assert api.status_code == 500 and api.is_json, path
+        for response in (page, api):
+            for name, value in SECURITY_HEADERS.items():
+                assert response.headers[name] == value, f"{name} missing on a 500"
+            assert response.headers["Cache-Control"] == "no-store"
         assert api.get_json()["error"]["code"] == "server_error"
         body = api.get_data(as_text=True)
         for leak in ("secret", "SELECT", "missing", "Traceback", ".py", "/etc/"):
