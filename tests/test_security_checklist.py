@@ -11,11 +11,13 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
+import pyotp
 import pytest
 from flask_migrate import upgrade
 
 from config import TestingConfig
 from tests.catalogue_fixtures import SMALL
+from tests.factories import PASSWORD
 from tracker import create_app
 from tracker.catalogue.service import import_text
 from tracker.clock import today
@@ -178,7 +180,7 @@ def test_account_forms_never_change_roles_team_or_owner(client, people, login_as
     home, elsewhere = engineer.team_id, make_team(name="Elsewhere")
     login_as(engineer)
     extra = {"roles": "admin", "role": "admin", "team_id": elsewhere.id, "user_id": other.id}
-    change = {"current": "correct horse battery", "password": "a new passphrase here"}
+    change = {"current": PASSWORD, "password": "a new passphrase here"}
     changed = client.post(
         "/auth/account/password", data={**change, "confirm": change["password"], **extra}
     )
@@ -267,3 +269,33 @@ def test_a_csv_download_has_its_type_charset_and_an_encoded_filename(client, log
     assert disposition.startswith('attachment; filename="Z?rich R&D; x-bands-')
     assert "filename*=UTF-8''Z%C3%BCrich%20%22R%26D%22%3B%20x-bands-" in disposition
     assert disposition.count('"') == 2  # the quotes in the name cannot end the plain filename
+
+
+# --- Redirects: a target the caller names stays on this site ------------------------------
+
+OFF_SITE = ["//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"]
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
+def test_marking_notices_read_never_redirects_off_the_site(client, make_user, login_as, target):
+    login_as(make_user())
+    response = client.post("/notifications/read", data={"next": target})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    local = client.post("/notifications/read", data={"next": "/progress/evidence"})
+    assert local.headers["Location"] == "/progress/evidence"
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
+def test_the_second_factor_step_never_redirects_off_the_site(database_url, make_user, target):
+    user = make_user(email="boss@corp.test", roles=[Role.MANAGER])
+    user.totp_secret = pyotp.random_base32()
+    db.session.commit()
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, REQUIRE_MFA=True)
+    client = app.test_client()
+    form = {"email": "boss@corp.test", "password": PASSWORD, "next": target}
+    assert client.post("/auth/login", data=form).headers["Location"] == "/auth/mfa"
+    code = pyotp.TOTP(user.totp_secret).now()
+    response = client.post("/auth/mfa", data={"code": code})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    with app.app_context():
+        db.engine.dispose()
