@@ -20,7 +20,10 @@ FAMILY = {"enum": list(FAMILIES)}
 
 
 def _text(limit: int, required: bool = False) -> fields.String:
-    return fields.String(required=required, validate=validate.Length(max=limit))
+    """Text of at most `limit` characters; an optional one may be null (left empty)."""
+    return fields.String(
+        required=required, allow_none=not required, validate=validate.Length(max=limit)
+    )
 
 
 class FileRequirementSchema(Schema):
@@ -46,7 +49,7 @@ class FileRoleSchema(Schema):
     name = _text(160, required=True)
     family = fields.String(required=True, metadata=FAMILY)
     description = _text(5000)
-    requires = fields.List(fields.Nested(FileRequirementSchema))
+    requires = fields.List(fields.Nested(FileRequirementSchema), allow_none=True)
 
 
 class FileAssessmentSchema(Schema):
@@ -61,8 +64,8 @@ class FileModuleSchema(Schema):
     hours = fields.Float(validate=validate.Range(0, 10000))
     xapi_activity = _text(500)
     requires_verification = fields.Boolean()
-    develops = fields.List(fields.Nested(FileOutcomeSchema))
-    assessment = fields.Nested(FileAssessmentSchema)
+    develops = fields.List(fields.Nested(FileOutcomeSchema), allow_none=True)
+    assessment = fields.Nested(FileAssessmentSchema, allow_none=True)
 
 
 class FilePathSchema(Schema):
@@ -70,10 +73,13 @@ class FilePathSchema(Schema):
     name = _text(200, required=True)
     role = fields.String(required=True, metadata={"description": "A target role key."})
     description = _text(5000)
-    modules = fields.List(fields.String(), metadata={"description": "Module keys, in order."})
+    modules = fields.List(
+        fields.String(), allow_none=True, metadata={"description": "Module keys, in order."}
+    )
     prerequisites = fields.Dict(
         keys=fields.String(),
         values=fields.List(fields.String()),
+        allow_none=True,
         metadata={"description": "Module key -> the module keys it requires."},
     )
 
@@ -82,7 +88,8 @@ class CatalogueFileSchema(Schema):
     """The catalogue file: `version: 1` and any of the four sections (upsert by key)."""
 
     version = fields.Integer(required=True, metadata={"enum": [1]})
-    competencies = fields.List(fields.Nested(FileCompetencySchema))
-    roles = fields.List(fields.Nested(FileRoleSchema))
-    modules = fields.List(fields.Nested(FileModuleSchema))
-    paths = fields.List(fields.Nested(FilePathSchema))
+    # A section left empty (`roles:` in YAML) is null: it changes nothing.
+    competencies = fields.List(fields.Nested(FileCompetencySchema), allow_none=True)
+    roles = fields.List(fields.Nested(FileRoleSchema), allow_none=True)
+    modules = fields.List(fields.Nested(FileModuleSchema), allow_none=True)
+    paths = fields.List(fields.Nested(FilePathSchema), allow_none=True)

@@ -9,6 +9,7 @@ from marshmallow import RAISE, Schema, fields
 
 from tracker import policy
 from tracker.api.auth import api_user
+from tracker.api.inputs import Text
 from tracker.api.responses import errors
 from tracker.clock import today
 from tracker.extensions import db
@@ -27,8 +28,8 @@ class EnrolmentIn(Schema):
     class Meta:
         unknown = RAISE
 
-    engineer = fields.String(required=True, metadata={"description": "The engineer's email."})
-    path = fields.String(required=True, metadata={"description": "A learning path key."})
+    engineer = Text(required=True, metadata={"description": "The engineer's email."})
+    path = Text(required=True, metadata={"description": "A learning path key."})
     due_on = fields.Date(load_default=None)
 
 

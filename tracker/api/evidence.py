@@ -11,6 +11,7 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from tracker import policy
 from tracker.api.auth import api_user
+from tracker.api.inputs import Text
 from tracker.api.responses import MAX_ID, errors
 from tracker.api.schemas import EvidenceSchema
 from tracker.api.shapes import evidence_json
@@ -40,27 +41,27 @@ class Strict(Schema):
 
 
 class CompletionIn(Strict):
-    engineer = fields.String(required=True, metadata={"description": "The engineer's email."})
-    module = fields.String(required=True, metadata={"description": "A module key."})
+    engineer = Text(required=True, metadata={"description": "The engineer's email."})
+    module = Text(required=True, metadata={"description": "A module key."})
     completed_on = fields.Date(required=True)
     hours = fields.Float(validate=validate.Range(min=0, max=1000))
-    evidence_url = fields.String(load_default="", validate=validate.Length(max=500))
-    notes = fields.String(load_default="", validate=validate.Length(max=5000))
+    evidence_url = Text(load_default="", validate=validate.Length(max=500))
+    notes = Text(load_default="", validate=validate.Length(max=5000))
 
 
 class AttemptIn(Strict):
-    engineer = fields.String(required=True, metadata={"description": "The engineer's email."})
-    module = fields.String(required=True, metadata={"description": "A module key."})
+    engineer = Text(required=True, metadata={"description": "The engineer's email."})
+    module = Text(required=True, metadata={"description": "A module key."})
     taken_on = fields.Date(required=True)
     score = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=100))
     hours = fields.Float(validate=validate.Range(min=0, max=1000))
-    evidence_url = fields.String(load_default="", validate=validate.Length(max=500))
-    notes = fields.String(load_default="", validate=validate.Length(max=5000))
+    evidence_url = Text(load_default="", validate=validate.Length(max=500))
+    notes = Text(load_default="", validate=validate.Length(max=5000))
 
 
 class DecisionIn(Strict):
-    decision = fields.String(required=True, validate=validate.OneOf(["verified", "rejected"]))
-    reason = fields.String(load_default="", validate=validate.Length(max=2000))
+    decision = Text(required=True, validate=validate.OneOf(["verified", "rejected"]))
+    reason = Text(load_default="", validate=validate.Length(max=2000))
 
 
 def _hours(value: float | None) -> Decimal | None:

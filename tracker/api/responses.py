@@ -2,9 +2,9 @@
 
 Every error the API sends is `{"error": {"code", "message", "fields"}}` (tracker.errors). The
 document lists, for each operation, exactly the statuses it may answer: the `SharedErrors`
-plugin adds those every route shares (401 unless the route is open; 400 where it reads a JSON
-body), flask-smorest adds 422 where a route reads arguments, and a route names its own with
-`errors(bp, {403: "why", 404: "why"})`.
+plugin adds those every route shares (401 unless the route is open; 400 and 413 where it
+reads a JSON body), flask-smorest adds 422 where a route reads arguments, and a route names its
+own with `errors(bp, {403: "why", 404: "why"})`.
 """
 
 from __future__ import annotations
@@ -35,13 +35,18 @@ UNAUTHORIZED = {
     "content": {"application/json": {"schema": ERROR_REF}},
 }
 BAD_REQUEST = {
-    "description": "The body is not well-formed JSON.",
+    "description": "The body is not well-formed JSON, or its arrays and objects nest deeper "
+    "or are more than the limits allow (the message names the limit).",
+    "content": {"application/json": {"schema": ERROR_REF}},
+}
+TOO_LARGE = {
+    "description": "The body is larger than the server accepts (MAX_CONTENT_LENGTH).",
     "content": {"application/json": {"schema": ERROR_REF}},
 }
 
 
 class SharedErrors(BasePlugin):
-    """Document 401 on every route that needs a token, and 400 on every route with a body."""
+    """Document 401 where a token is needed, and 400 and 413 where a route reads a body."""
 
     def operation_helper(
         self, path: str | None = None, operations: dict[str, Any] | None = None, **kwargs: Any
@@ -52,6 +57,7 @@ class SharedErrors(BasePlugin):
                 responses.setdefault("401", UNAUTHORIZED)
             if "requestBody" in operation:
                 responses.setdefault("400", BAD_REQUEST)
+                responses.setdefault("413", TOO_LARGE)
 
 
 def errors(bp: Blueprint, reasons: dict[int, str]) -> Callable[[F], F]:

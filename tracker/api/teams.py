@@ -10,6 +10,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validates
 
 from tracker import policy
 from tracker.api.auth import api_user
+from tracker.api.inputs import Text
 from tracker.api.responses import MAX_ID, errors
 from tracker.api.schemas import TeamReadinessSchema
 from tracker.api.shapes import team_readiness_json
@@ -28,7 +29,7 @@ bp = Blueprint(
 
 
 class TeamReadinessArgs(Schema):
-    role = fields.String(required=True, metadata={"description": "A target role key."})
+    role = Text(required=True, metadata={"description": "A target role key."})
     as_of = fields.Date(load_default=None)
 
     @validates("as_of")
