@@ -161,3 +161,12 @@ def test_search_text_is_data_never_sql(client, make_user, login_as):
     assert "Grace Hopper" in client.get("/admin/people?q=grace").get_data(as_text=True)
     page = client.get("/admin/people", query_string={"q": "0% alan_"}).get_data(as_text=True)
     assert "100% Alan_T" in page and "Grace Hopper" not in page
+
+
+def test_the_audit_filter_matches_wildcards_as_text(client, make_user, login_as):
+    login_as(make_user(roles=[Role.ADMIN]))
+    client.post("/admin/teams/new", data={"name": "Data"})
+    wildcard = client.get("/admin/audit", query_string={"action": "%"}).get_data(as_text=True)
+    assert "<code>team.created</code>" not in wildcard
+    prefix = client.get("/admin/audit", query_string={"action": "team."}).get_data(as_text=True)
+    assert "<code>team.created</code>" in prefix

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import re
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -299,3 +300,47 @@ def test_the_second_factor_step_never_redirects_off_the_site(database_url, make_
     assert response.status_code == 302 and response.headers["Location"] == "/"
     with app.app_context():
         db.engine.dispose()
+
+
+# --- Ids beyond the database's integer range ------------------------------------------------
+
+
+def test_every_route_answers_404_for_an_id_beyond_the_integer_range(app, client, make_user):
+    """Sweeps app.url_map: each integer in a path, pages and API alike, never reaches a query."""
+    login_as_admin = make_user(roles=[Role.ADMIN, Role.MANAGER, Role.LD, Role.ENGINEER])
+    _, secret = issue_token(login_as_admin, "ids")
+    db.session.commit()
+    checked = []
+    for rule in app.url_map.iter_rules():
+        numbers = [name for name, conv in rule._converters.items() if conv.regex == r"\d+"]
+        if not numbers:
+            continue
+        for huge in (2**31, 10**30):
+            url = rule.rule
+            for name in rule.arguments:
+                value = str(huge) if name in numbers else "1"
+                url = re.sub(rf"<(?:[^:>]+:)?{name}>", value, url)
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                with client.session_transaction() as sess:
+                    sess["_user_id"] = login_as_admin.get_id()
+                    sess["login_at"] = sess["seen_at"] = int(time.time())
+                headers = {"Authorization": f"Bearer {secret}"}
+                response = client.open(url, method=method, headers=headers, data={})
+                assert response.status_code == 404, f"{method} {url}: {response.status_code}"
+                checked.append(rule.endpoint)
+    assert {"admin.person_edit", "team.dashboard", "api_evidence.post_verification"} <= set(checked)
+
+
+@pytest.mark.parametrize("value", [str(2**31), str(10**30), "²", "-1", "1e3", ""])
+def test_list_filters_and_pages_take_any_number_without_a_server_error(
+    client, make_user, login_as, value
+):
+    make_user(name="Grace Hopper")
+    login_as(make_user(roles=[Role.ADMIN]))
+    for url in ("/admin/people", "/admin/audit"):
+        for name in ("team", "page"):
+            response = client.get(url, query_string={name: value})
+            assert response.status_code == 200, f"{url}?{name}={value}"
+    if not (value.isascii() and value.isdigit()):
+        people = client.get("/admin/people", query_string={"page": value})
+        assert "Grace Hopper" in people.get_data(as_text=True)  # not a number: the first page

@@ -12,6 +12,8 @@ from config import INSTANCE_DIR, Config, config_for
 
 def create_app(config_class: type[Config] | None = None, **overrides: Any) -> Flask:
     """Build the app from a config class (TRACKER_ENV picks it when None) and overrides."""
+    from tracker import routing
+
     app = Flask(
         __name__,
         instance_path=str(INSTANCE_DIR),
@@ -21,6 +23,7 @@ def create_app(config_class: type[Config] | None = None, **overrides: Any) -> Fl
     app.config.from_object(config_class or config_for())
     app.config.update(overrides)
     check_config(app)
+    routing.init_app(app)  # before any route: ids beyond the integer range match none
     register_extensions(app)
     register_blueprints(app)
     register_handlers(app)

@@ -13,6 +13,7 @@ from tracker.admin.people import save_team
 from tracker.extensions import db
 from tracker.models import AuditEvent, Role, Team, TeamManager, User
 from tracker.policy import role_required
+from tracker.query_args import page_arg
 
 
 @bp.get("/teams")
@@ -74,8 +75,8 @@ def audit() -> str:
     actor = request.args.get("actor", "").strip().lower()
     query = db.select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     if action:
-        query = query.where(AuditEvent.action.startswith(action))
+        query = query.where(AuditEvent.action.startswith(action, autoescape=True))
     if actor:
         query = query.where(AuditEvent.actor_email == actor)
-    page = db.paginate(query, per_page=100, error_out=False)
+    page = db.paginate(query, page=page_arg(), per_page=100, error_out=False)
     return render_template("admin/audit.html", page=page, action=action, actor=actor)

@@ -15,6 +15,7 @@ from tracker.auth.links import send_link
 from tracker.extensions import db
 from tracker.models import LinkPurpose, Role, Team, User
 from tracker.policy import role_required
+from tracker.query_args import as_id, page_arg
 
 PAGE_SIZE = 50
 
@@ -31,8 +32,9 @@ def _people_query(q: str, role: str, team: str, status: str):  # type: ignore[no
         )
     if role in {r.value for r in Role}:
         query = query.where(User.role_links.any(role=Role(role)))
-    if team.isdigit():
-        query = query.where(User.team_id == int(team))
+    team_id = as_id(team)
+    if team_id is not None:
+        query = query.where(User.team_id == team_id)
     if status in {"active", "inactive"}:
         query = query.where(User.active.is_(status == "active"))
     return query
@@ -43,7 +45,7 @@ def _people_query(q: str, role: str, team: str, status: str):  # type: ignore[no
 def people() -> str:
     """List people with search and filters, a page at a time."""
     args = {k: request.args.get(k, "").strip() for k in ("q", "role", "team", "status")}
-    page = db.paginate(_people_query(**args), per_page=PAGE_SIZE, error_out=False)
+    page = db.paginate(_people_query(**args), page=page_arg(), per_page=PAGE_SIZE, error_out=False)
     teams = dict(db.session.execute(db.select(Team.id, Team.name)).all())
     return render_template("admin/people.html", page=page, teams=teams, args=args, Role=Role)
 
