@@ -248,7 +248,9 @@ def serve_and_load(url: str, path: str, token: str) -> tuple[float, int, list[fl
     port = _free_port()
     env = os.environ | {"TRACKER_ENV": "testing", "DATABASE_URL": url}
     server = subprocess.Popen(  # noqa: S603
-        [gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
+        # no control socket: its default path is shared by every gunicorn of the same user
+        [gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning"]
+        + ["--no-control-socket", "wsgi:app"],
         env=env,
         cwd=Path(__file__).parent.parent,
     )

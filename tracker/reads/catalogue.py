@@ -10,9 +10,11 @@ what the next request sees.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from types import MappingProxyType
 
 from tracker.extensions import db
@@ -41,6 +43,21 @@ class Catalogue:
     paths: Mapping[str, PathPlan]  # live paths
     names: Mapping[str, str]  # key -> display name, for every kind
     urls: Mapping[str, str]  # module key -> its course link
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """Return a digest of everything in the catalogue a figure can show (once per read)."""
+        parts = (
+            sorted(self.modules.items()),
+            sorted(self.live_modules),
+            sorted(self.roles.items()),
+            sorted(
+                (k, p.role, p.modules, sorted(p.prerequisites.items()))
+                for k, p in self.paths.items()
+            ),
+            sorted(self.names.items()),
+        )
+        return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 _kept: dict[str, tuple[str, Catalogue]] = {}  # database URL -> (token, catalogue)

@@ -54,21 +54,6 @@ def _claims(user_id: int) -> tuple[tuple[object, ...], ...]:
     return (tuple(row),)
 
 
-def catalogue_fingerprint(catalogue: Catalogue) -> str:
-    """Return a digest of everything in the catalogue a figure can show."""
-    parts = (
-        sorted(catalogue.modules.items()),
-        sorted(catalogue.live_modules),
-        sorted(catalogue.roles.items()),
-        sorted(
-            (k, p.role, p.modules, sorted(p.prerequisites.items()))
-            for k, p in catalogue.paths.items()
-        ),
-        sorted(catalogue.names.items()),
-    )
-    return hashlib.sha256(repr(parts).encode()).hexdigest()
-
-
 def figure_key(
     figure: str,
     catalogue: Catalogue,
@@ -97,7 +82,7 @@ def figure_key(
         _evidence_summary([pid for pid, _ in people]) if people else (),
         _targets(team[0]) if team else (),
         _claims(engineer_id) if engineer_id is not None else (),
-        catalogue_fingerprint(catalogue),
+        catalogue.fingerprint,
     )
     return hashlib.sha256(repr(inputs).encode()).hexdigest()
 
