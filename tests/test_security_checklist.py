@@ -7,14 +7,16 @@ SQL that is never built from strings, and downloads named safely.
 from __future__ import annotations
 
 import ast
+import os
 import re
+import subprocess
+import sys
 import time
 from datetime import timedelta
 from pathlib import Path
 
 import pyotp
 import pytest
-from flask_migrate import upgrade
 
 from config import TestingConfig
 from tests.catalogue_fixtures import SMALL
@@ -23,7 +25,15 @@ from tracker import create_app
 from tracker.catalogue.service import import_text
 from tracker.clock import today
 from tracker.extensions import db
-from tracker.models import ApiToken, Enrolment, Evidence, EvidenceStatus, Role, User
+from tracker.models import (
+    ApiToken,
+    Enrolment,
+    Evidence,
+    EvidenceStatus,
+    Role,
+    StaffingTarget,
+    User,
+)
 from tracker.operations.tokens import issue_token
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,9 +101,18 @@ def test_the_test_id_check_reads_functions_and_methods(tmp_path):
 
 
 def test_a_migrated_database_has_no_accounts_until_someone_creates_one(tmp_path):
-    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'new.db'}")
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    environment = {**os.environ, "FLASK_APP": "wsgi", "TRACKER_ENV": "testing", "DATABASE_URL": url}
+    migrated = subprocess.run(  # its own process: Alembic reconfigures logging as it runs
+        [sys.executable, "-m", "flask", "db", "upgrade"],
+        env=environment,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert migrated.returncode == 0, migrated.stderr
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url)
     with app.app_context():
-        upgrade()
         client = app.test_client()
         for email in ("admin@example.com", "ld@example.com", "engineer@example.com", "admin"):
             form = {"email": email, "password": "learn-ml-2026"}
@@ -344,3 +363,26 @@ def test_list_filters_and_pages_take_any_number_without_a_server_error(
     if not (value.isascii() and value.isdigit()):
         people = client.get("/admin/people", query_string={"page": value})
         assert "Grace Hopper" in people.get_data(as_text=True)  # not a number: the first page
+
+
+# --- Numbers typed into forms: any text is refused by name, never a server error ------------
+
+NOT_PLAIN_NUMBERS = ["²", "¹²", str(10**30), "-1", "1.5", "3e2"]
+
+
+@pytest.mark.parametrize("value", NOT_PLAIN_NUMBERS)
+def test_number_fields_of_the_team_forms_take_any_text_without_a_server_error(
+    client, login_as, scored_team, value
+):
+    team = scored_team["team"]
+    login_as(scored_team["lead"])
+    before = db.session.scalar(db.select(db.func.count()).select_from(StaffingTarget))
+    target = {"role": "ml-engineer", "count": value, "by": "2099-01-01"}
+    assert client.post(f"/team/{team.id}/targets", data=target).status_code == 302
+    after = db.session.scalar(db.select(db.func.count()).select_from(StaffingTarget))
+    assert after == before
+    verify = {"evidence": value, "decision": "verified"}
+    assert client.post("/team/verify", data=verify).status_code in (302, 404)
+    assign = {"path": "swe-to-mle", "engineers": value, "team": value}
+    assert client.post("/team/assign", data=assign).status_code == 422
+    assert db.session.scalar(db.select(db.func.count()).select_from(Enrolment)) == 0

@@ -20,7 +20,8 @@ def set_target(
     errors: dict[str, str] = {}
     if role is None:
         errors["role"] = "Choose a role."
-    if not count.strip().isdigit() or not 1 <= int(count) <= 1000:
+    digits = count.strip()
+    if not (digits.isascii() and digits.isdigit()) or not 1 <= int(digits) <= 1000:
         errors["count"] = "The number of people must be a whole number from 1 to 1000."
     try:
         when: date | None = date.fromisoformat(by)

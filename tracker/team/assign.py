@@ -15,6 +15,7 @@ from tracker.models import LearningPath, Role, Team, User
 from tracker.operations import Assigned, RecordError
 from tracker.operations import assign as assign_path
 from tracker.policy import role_required
+from tracker.query_args import as_id
 from tracker.team import bp
 
 
@@ -27,9 +28,9 @@ def assignable(viewer: User) -> list[User]:
 
 
 def _chosen(people: list[User]) -> list[User]:
-    ids = {int(i) for i in request.form.getlist("engineers") if i.isdigit()}
-    team = request.form.get("team", "")
-    return [p for p in people if p.id in ids or (team.isdigit() and p.team_id == int(team))]
+    ids = {i for i in map(as_id, request.form.getlist("engineers")) if i is not None}
+    team = as_id(request.form.get("team", ""))
+    return [p for p in people if p.id in ids or (team is not None and p.team_id == team)]
 
 
 @bp.route("/assign", methods=["GET", "POST"])

@@ -11,6 +11,7 @@ from tracker.extensions import db
 from tracker.models import Role
 from tracker.operations import RecordError, decide
 from tracker.policy import role_required
+from tracker.query_args import as_id
 from tracker.reads.queue import QueueRow, queue
 from tracker.team import bp
 
@@ -38,7 +39,7 @@ def verify() -> str:
 def decide_evidence() -> Response | tuple[str, int]:
     """Verify or reject the chosen evidence, all of it or none of it."""
     viewer = current_user._get_current_object()
-    ids = {int(i) for i in request.form.getlist("evidence") if i.isdigit()}
+    ids = {i for i in map(as_id, request.form.getlist("evidence")) if i is not None}
     decision = request.form.get("decision")
     reason = request.form.get("reason", "").strip()[:2000]
     if not ids or decision not in ("verified", "rejected"):
