@@ -83,3 +83,34 @@ def test_without_require_mfa_privileged_people_log_in_with_a_password(client, ma
 def test_the_code_page_needs_the_password_step_first(mfa_app):
     response = mfa_app.test_client().post("/auth/mfa", data={"code": "123456"})
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+
+
+def test_after_five_wrong_codes_even_the_right_code_is_refused_for_a_while(mfa_app, make_user):
+    secret = pyotp.random_base32()
+    user = make_user(email="ld@corp.test", roles=[Role.LD])
+    user.totp_secret = secret
+    db.session.commit()
+    client = mfa_app.test_client()
+    password_step(client, "ld@corp.test")
+    wrong = "000000" if pyotp.TOTP(secret).now() != "000000" else "111111"
+    for _ in range(5):
+        client.post("/auth/mfa", data={"code": wrong})
+    page = client.post("/auth/mfa", data={"code": pyotp.TOTP(secret).now()})
+    assert "Too many failed attempts" in page.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+    db.session.refresh(user)
+    assert user.locked_until is not None
+
+
+def test_the_eleventh_code_in_a_minute_from_one_address_gets_429(database_url, make_user):
+    user = make_user(email="ld@corp.test", roles=[Role.LD])
+    user.totp_secret = pyotp.random_base32()
+    db.session.commit()
+    limited = {"REQUIRE_MFA": True, "RATELIMIT_ENABLED": True}
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, **limited)
+    client = app.test_client()
+    password_step(client, "ld@corp.test")
+    codes = [client.post("/auth/mfa", data={"code": "000000"}).status_code for _ in range(11)]
+    assert codes == [200] * 10 + [429]
+    with app.app_context():
+        db.engine.dispose()

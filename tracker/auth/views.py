@@ -20,6 +20,7 @@ from tracker.sessions import end_all_sessions, end_session, start_session
 
 PENDING_TTL = 300  # seconds between the password step and the second factor
 GENERIC_FAILURE = "That email and password do not match an active account."
+LOCKED = "Too many failed attempts. Try again in a few minutes."
 
 
 def _login_limit() -> str:
@@ -72,7 +73,7 @@ def _check_password(form: LoginForm) -> tuple[User | None, str | None]:
     user = db.session.scalar(db.select(User).where(User.email == email))
     if user is not None and lockout.is_locked(user):
         audit.record("login.locked", email, actor=user)
-        return None, "Too many failed attempts. Try again in a few minutes."
+        return None, LOCKED
     password_ok = verify_password(user.password_hash if user else None, form.password.data)
     if user is None or not user.active or not password_ok:
         if user is not None and user.active and lockout.record_failure(user):
@@ -111,6 +112,11 @@ def mfa() -> Response | str:
         return redirect(url_for("auth.login"))
     form = CodeForm()
     if form.validate_on_submit():
+        if lockout.is_locked(user):  # wrong codes lock the account as wrong passwords do
+            audit.record("login.locked", user.email, actor=user)
+            db.session.commit()
+            form.code.errors.append(LOCKED)
+            return render_template("auth/mfa.html", form=form)
         if totp.verify(user, form.code.data):
             return finish_login(user, session.get("mfa_pending", {}).get("next"))
         lockout.record_failure(user)
