@@ -155,3 +155,16 @@ def test_the_bundled_list_of_common_passwords_holds_at_least_ten_thousand():
     assert {"password", "123456", "qwerty", "iloveyou"} <= listed
     long_enough = sorted(word for word in listed if len(word) >= 8)
     assert all("too common" in policy_error(word) for word in long_enough[::500])
+
+
+def test_setting_a_password_through_a_reset_link_ends_every_other_session(app, make_user):
+    user = make_user(email="ada@corp.test")
+    elsewhere = app.test_client()
+    elsewhere.post("/auth/login", data={"email": "ada@corp.test", "password": PASSWORD})
+    assert elsewhere.get("/").status_code == 200
+    url = _link(user, LinkPurpose.RESET)
+    here = app.test_client()
+    form = {"password": "a fresh passphrase", "confirm": "a fresh passphrase"}
+    assert here.post(url, data=form).status_code == 302
+    assert here.get("/").status_code == 200
+    assert elsewhere.get("/").status_code == 302
