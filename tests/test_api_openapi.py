@@ -121,6 +121,8 @@ def test_the_openapi_path_translation():
     rule = "/api/v1/teams/<int:team_id>/readiness"
     assert openapi_path(rule) == "/api/v1/teams/{team_id}/readiness"
     assert openapi_path("/api/v1/paths/<key>") == "/api/v1/paths/{key}"
+    bounded = "/api/v1/evidence/<int(max=2147483647):evidence_id>/verification"
+    assert openapi_path(bounded) == "/api/v1/evidence/{evidence_id}/verification"
 
 
 # Real answers against the document: one success and one error (at least) for every operation.
