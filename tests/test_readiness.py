@@ -1,5 +1,6 @@
 """The readiness engine: DOMAIN.md's rules as worked examples and as properties."""
 
+from collections import Counter
 from datetime import date, timedelta
 
 import pytest
@@ -28,6 +29,7 @@ from tracker.readiness import (
     readiness_series,
     suggested_roles,
 )
+from tracker.reads.figures import figures, weekly_bands
 
 D = date(2026, 3, 5)
 MODULES = {
@@ -263,3 +265,22 @@ def test_the_series_equals_readiness_at_each_date(evidence, dates):
     demonstrated = demonstrated_dates(MODULES, evidence)
     series = readiness_series(MODULES, demonstrated, ROLE, dates)
     assert series == [ready_for(evidence, as_of=day) for day in dates]
+
+
+@given(st.lists(st.lists(items), max_size=6), st.lists(days, min_size=1, max_size=60), roles)
+def test_bands_per_day_equal_each_engineers_band_computed_on_that_day(people, dates, role):
+    dates = sorted(dates)
+    engineers = [figures(MODULES, evidence, D) for evidence in people]
+    expected = [
+        Counter(
+            band(readiness(levels_as_of(MODULES, person.dates, day), role)).value
+            for person in engineers
+        )
+        for day in dates
+    ]
+    assert weekly_bands(MODULES, engineers, role, dates) == expected
+
+
+def test_bands_per_day_need_the_days_in_order():
+    with pytest.raises(ValueError, match="ascending"):
+        weekly_bands(MODULES, [], ROLE, [D, D - timedelta(days=1)])

@@ -284,26 +284,29 @@ def next_step(path: PathPlan, demonstrated: Iterable[str]) -> str | None:
     return None
 
 
+def readiness_steps(
+    modules: Mapping[str, ModuleSpec], dates: Mapping[str, date], role: RoleProfile
+) -> list[tuple[date, float]]:
+    """Return (from, readiness) for each day readiness can change on, in date order.
+
+    Readiness only changes on a demonstrated date, so one figure per such day (and one before
+    all of them, from `date.min`) gives readiness on any day: that of the last step on or
+    before it.
+    """
+    days = sorted(set(dates.values()))
+    return [(day, readiness(levels_as_of(modules, dates, day), role)) for day in [date.min, *days]]
+
+
 def readiness_series(
     modules: Mapping[str, ModuleSpec],
     dates: Mapping[str, date],
     role: RoleProfile,
     as_of: Sequence[date],
 ) -> list[float]:
-    """Return readiness at each date in `as_of` from one set of demonstrated dates.
-
-    Readiness only changes on a demonstrated date: days with the same demonstrated modules
-    behind them share one figure, computed once.
-    """
-    ordered = sorted(dates.values())
-    known: dict[int, float] = {}
-    out = []
-    for day in as_of:
-        behind = bisect_right(ordered, day)  # how many modules were demonstrated by `day`
-        if behind not in known:
-            known[behind] = readiness(levels_as_of(modules, dates, day), role)
-        out.append(known[behind])
-    return out
+    """Return readiness at each date in `as_of` from one set of demonstrated dates."""
+    steps = readiness_steps(modules, dates, role)
+    starts = [day for day, _ in steps]
+    return [steps[bisect_right(starts, day) - 1][1] for day in as_of]
 
 
 def forecast(now: float, weeks_ago: float, as_of: date) -> Forecast:

@@ -8,10 +8,12 @@ Pure: no database, no clock, no Flask.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import pairwise
 
 from tracker.readiness import (
     VELOCITY_WEEKS,
@@ -31,7 +33,7 @@ from tracker.readiness import (
     levels_as_of,
     next_step,
     readiness,
-    readiness_series,
+    readiness_steps,
 )
 
 
@@ -95,11 +97,30 @@ def weekly_bands(
     role: RoleProfile,
     days: Sequence[date],
 ) -> list[Counter[str]]:
-    """Return engineers per band at each of `days`, by the same as-of rule as today's figure."""
-    per_day: list[Counter[str]] = [Counter() for _ in days]
+    """Return engineers per band at each of `days` (ascending), by the same as-of rule.
+
+    Each engineer's readiness is a step function of the day (`readiness_steps`): their band
+    is added once per step, from the first of `days` the step reaches to the next step, not
+    once per day.
+    """
+    if any(later < earlier for earlier, later in pairwise(days)):
+        raise ValueError("days must be in ascending order")
+    changes = {b.value: [0] * (len(days) + 1) for b in Band}
     for person in people:
-        for i, value in enumerate(readiness_series(modules, person.dates, role, days)):
-            per_day[i][band(value).value] += 1
+        steps = readiness_steps(modules, person.dates, role)
+        starts = [bisect_left(days, day) for day, _ in steps] + [len(days)]
+        for (_, value), start, end in zip(steps, starts, starts[1:], strict=False):
+            if start < end:
+                counts = changes[band(value).value]
+                counts[start] += 1
+                counts[end] -= 1
+    per_day: list[Counter[str]] = [Counter() for _ in days]
+    for name, counts in changes.items():
+        running = 0
+        for i in range(len(days)):
+            running += counts[i]
+            if running:
+                per_day[i][name] = running
     return per_day
 
 
