@@ -21,7 +21,9 @@ from tracker.models import AuditEvent, LinkPurpose, Role
 from tracker.operations.tokens import issue_token
 
 
-@pytest.mark.parametrize("path", ["/auth/login", "/no-such-page", "/healthz", "/api/v1/me"])
+@pytest.mark.parametrize(
+    "path", ["/auth/login", "/no-such-page", "/healthz", "/api/v1/me", "/auth/logout", "/api/v1/no"]
+)
 def test_security_headers_are_on_every_response(client, path):
     response = client.get(path)
     csp = response.headers["Content-Security-Policy"]
