@@ -30,6 +30,7 @@ from tracker.models import (
     Enrolment,
     Evidence,
     EvidenceStatus,
+    Module,
     Role,
     StaffingTarget,
     User,
@@ -386,3 +387,22 @@ def test_number_fields_of_the_team_forms_take_any_text_without_a_server_error(
     assign = {"path": "swe-to-mle", "engineers": value, "team": value}
     assert client.post("/team/assign", data=assign).status_code == 422
     assert db.session.scalar(db.select(db.func.count()).select_from(Enrolment)) == 0
+
+
+@pytest.mark.parametrize("value", ["sNaN", "NaN", "Infinity", "-Infinity", "1e400"])
+def test_hours_that_are_not_a_finite_number_are_refused_by_name(
+    client, people, login_as, make_user, value
+):
+    refusals = ("Not a valid decimal value", "Number must be between")
+    login_as(people["engineer"])
+    entry = {"module": "mlcc-classification", "kind": "attempt", "on": YESTERDAY, "score": "80"}
+    logged = client.post("/progress/log", data={**entry, "hours": value})
+    assert logged.status_code == 422
+    assert any(refusal in logged.get_data(as_text=True) for refusal in refusals)
+    assert db.session.scalar(db.select(db.func.count()).select_from(Evidence)) == 0
+    login_as(make_user(roles=[Role.LD]))
+    module = {"key": "new-module", "title": "New", "hours": value, "assessment_kind": ""}
+    authored = client.post("/catalogue/modules/new", data=module)
+    assert authored.status_code == 422
+    assert any(refusal in authored.get_data(as_text=True) for refusal in refusals)
+    assert db.session.scalar(db.select(Module.id).where(Module.key == "new-module")) is None

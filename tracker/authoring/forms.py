@@ -8,7 +8,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DecimalField,
     FieldList,
     Form,
     FormField,
@@ -21,6 +20,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from tracker.form_fields import FiniteDecimalField
 from tracker.models import Family
 
 LEVELS = [
@@ -109,7 +109,7 @@ class ModuleForm(KeyedForm):
         validators=[Length(max=500)],
         description="http(s) link to the course, chapter or project brief.",
     )
-    hours = DecimalField(
+    hours = FiniteDecimalField(
         "Estimated hours", places=1, default=0, validators=[NumberRange(min=0, max=10000)]
     )
     xapi_activity = StringField(

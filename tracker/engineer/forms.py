@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
-    DecimalField,
     IntegerField,
     RadioField,
     SelectField,
@@ -16,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from tracker.extensions import db
+from tracker.form_fields import FiniteDecimalField
 from tracker.models import Module
 
 
@@ -44,7 +44,9 @@ class LogForm(FlaskForm):
         ],
     )
     on = DateField("Date", validators=[DataRequired("Enter the date (not in the future).")])
-    hours = DecimalField("Hours spent", places=1, validators=[Optional(), NumberRange(0, 1000)])
+    hours = FiniteDecimalField(
+        "Hours spent", places=1, validators=[Optional(), NumberRange(0, 1000)]
+    )
     score = IntegerField(
         "Score (%)",
         validators=[Optional(), NumberRange(0, 100)],
