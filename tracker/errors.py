@@ -100,8 +100,18 @@ def handle_http_exception(error: HTTPException) -> Response | tuple[str, int]:
             response.headers[name] = value
         if status == 401:
             response.headers.setdefault("WWW-Authenticate", 'Bearer realm="tracker"')
+        _keep_allow(error, response)
         return response
-    return render_template("errors/error.html", error=error, status=status), status
+    page = Response(render_template("errors/error.html", error=error, status=status), status)
+    _keep_allow(error, page)
+    return page
+
+
+def _keep_allow(error: HTTPException, response: Response) -> None:
+    """Keep the methods a 405 names (its Allow header), as HTTP requires."""
+    allowed = getattr(error, "valid_methods", None)
+    if error.code == 405 and allowed:
+        response.headers["Allow"] = ", ".join(allowed)
 
 
 def _audit_denial() -> None:
