@@ -7,6 +7,7 @@ SQL that is never built from strings, and downloads named safely.
 from __future__ import annotations
 
 import ast
+import html
 import os
 import re
 import subprocess
@@ -406,3 +407,38 @@ def test_hours_that_are_not_a_finite_number_are_refused_by_name(
     assert authored.status_code == 422
     assert any(refusal in authored.get_data(as_text=True) for refusal in refusals)
     assert db.session.scalar(db.select(Module.id).where(Module.key == "new-module")) is None
+
+
+# --- Text no database can hold --------------------------------------------------------------
+
+
+def test_every_page_refuses_a_nul_character_by_name(app, client, make_user):
+    """Sweeps app.url_map: a NUL in the query or a form field answers 400 before any view."""
+    admin = make_user(roles=[Role.ADMIN, Role.MANAGER, Role.LD, Role.ENGINEER])
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith(("/api/", "/xapi/", "/static/")):
+            continue
+        url = rule.rule
+        for name in rule.arguments:
+            url = re.sub(rf"<(?:[^:>]+:)?{name}>", "1", url)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            for query, form in (({"q": "a\x00b"}, {}), ({}, {"name\x00": "x"})):
+                with client.session_transaction() as sess:
+                    sess["_user_id"] = admin.get_id()
+                    sess["login_at"] = sess["seen_at"] = int(time.time())
+                response = client.open(url, method=method, query_string=query, data=form)
+                where = f"{method} {url} {query or form}"
+                assert response.status_code == 400, f"{where}: {response.status_code}"
+                page = (
+                    response.get_json()["error"]["message"]
+                    if response.is_json
+                    else html.unescape(response.get_data(as_text=True))
+                )
+                named = "“q”" if query else "“name\\0”"
+                assert "NUL character" in page and named in page, where
+                checked += 1
+    assert checked > 100
+    anonymous = app.test_client()
+    login = anonymous.post("/auth/login", data={"email": "a\x00@corp.test", "password": "x"})
+    assert login.status_code == 400 and "“email”" in login.get_data(as_text=True)

@@ -78,12 +78,13 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_handlers(app: Flask) -> None:
-    """Error pages, security headers, bounded request bodies and template helpers."""
-    from tracker import errors, headers, limits, templating
+    """Error pages, security headers, bounded request bodies, text checks, template helpers."""
+    from tracker import errors, headers, limits, templating, text_guard
 
     errors.init_app(app)
     headers.init_app(app)
     limits.init_app(app)
+    text_guard.init_app(app)
     templating.init_app(app)
 
 
