@@ -80,7 +80,10 @@ MATRIX: dict[str, Route] = {
     "admin.person_reactivate": Route(
         "POST", "/admin/people/{engineer_id}/reactivate", only({"admin": 302})
     ),
-    "admin.person_invite": Route("POST", "/admin/people/{engineer_id}/invite", ADMIN_ONLY_PAGE),
+    "admin.person_invite": Route(
+        "POST", "/admin/people/{engineer_id}/invite", only({"admin": 303})
+    ),
+    "admin.person_link": Route("GET", "/admin/people/{engineer_id}/link", ADMIN_ONLY_PAGE),
     "admin.teams": Route("GET", "/admin/teams", ADMIN_ONLY_PAGE),
     "admin.team_new": Route("GET", "/admin/teams/new", ADMIN_ONLY_PAGE),
     "admin.team_edit": Route("GET", "/admin/teams/{team_id}", ADMIN_ONLY_PAGE),
@@ -88,7 +91,10 @@ MATRIX: dict[str, Route] = {
     "admin.roster": Route("GET", "/admin/roster", ADMIN_ONLY_PAGE),
     "admin.integrations": Route("GET", "/admin/integrations", ADMIN_ONLY_PAGE),
     "admin.integration_create": Route(
-        "POST", "/admin/integrations", ADMIN_ONLY_PAGE, {"name": "Matrix", "scope": "xapi"}
+        "POST", "/admin/integrations", only({"admin": 303}), {"name": "Matrix", "scope": "xapi"}
+    ),
+    "admin.integration_token": Route(
+        "GET", "/admin/integrations/{integration_id}/token", ADMIN_ONLY_PAGE
     ),
     "admin.integration_revoke": Route(
         "POST", "/admin/integrations/{integration_id}/revoke", only({"admin": 302})
@@ -174,7 +180,8 @@ MATRIX: dict[str, Route] = {
     ),
     # API tokens: the page is for everyone's own tokens; a token id not yours is 404.
     "tokens.index": Route("GET", "/account/tokens", everyone(200)),
-    "tokens.create": Route("POST", "/account/tokens", everyone(200), {"label": "matrix"}),
+    "tokens.create": Route("POST", "/account/tokens", everyone(303), {"label": "matrix"}),
+    "tokens.created": Route("GET", "/account/tokens/created", everyone(200)),
     "tokens.revoke": Route(
         "POST", "/account/tokens/{engineer_token_id}/revoke", only({"engineer": 302}, others=404)
     ),

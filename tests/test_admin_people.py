@@ -5,6 +5,8 @@ import re
 from tracker.extensions import db
 from tracker.models import AuditEvent, OneTimeLink, Role, Team, TeamManager, User
 
+LINK = re.compile(r"http://localhost(/auth/set-password/[\w-]+)")
+
 
 def actions():
     return db.session.scalars(db.select(AuditEvent.action)).all()
@@ -21,18 +23,75 @@ def test_adding_a_person_shows_a_working_invitation_link(client, make_user, logi
             "team_id": "",
         },
     )
-    assert response.status_code == 200
-    link = re.search(
-        r"http://localhost(/auth/set-password/[\w-]+)", response.get_data(as_text=True)
-    )
     person = db.session.scalar(db.select(User).where(User.email == "new.person@corp.test"))
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/admin/people/{person.id}/link"
+    shown = client.get(response.headers["Location"])
+    assert shown.headers["Cache-Control"] == "no-store"
+    link = LINK.search(shown.get_data(as_text=True))
     assert person.password_hash is None and person.roles == {Role.ENGINEER}
     assert db.session.scalar(db.select(OneTimeLink).where(OneTimeLink.user_id == person.id))
     assert "person.created" in actions()
     client.post("/auth/logout")
+    opened = client.get(link.group(1))
+    assert opened.status_code == 200 and "For new.person@corp.test" in opened.get_data(as_text=True)
     form = {"password": "a fine passphrase", "confirm": "a fine passphrase"}
     assert client.post(link.group(1), data=form).status_code == 302
     assert client.get("/").status_code == 200
+
+
+def link_count() -> int:
+    return db.session.scalar(db.select(db.func.count()).select_from(OneTimeLink))
+
+
+def test_reloading_the_link_page_shows_the_link_no_more_and_makes_nothing(
+    client, make_user, login_as
+):
+    login_as(make_user(roles=[Role.ADMIN]))
+    data = {"email": "new@corp.test", "name": "New", "roles": ["engineer"], "team_id": ""}
+    location = client.post("/admin/people/new", data=data).headers["Location"]
+    assert LINK.search(client.get(location).get_data(as_text=True))
+    reload = client.get(location)
+    assert reload.status_code == 200 and reload.headers["Cache-Control"] == "no-store"
+    page = reload.get_data(as_text=True)
+    assert not LINK.search(page)
+    assert "This link was shown once and is no longer available" in page
+    assert 'action="/admin/people/' in page and "Send a new link" in page
+    people = db.session.scalars(db.select(User.email).where(User.email == "new@corp.test"))
+    assert len(people.all()) == 1 and link_count() == 1
+
+
+def test_a_fresh_link_is_shown_once_after_a_redirect_and_works(client, make_user, login_as):
+    person = make_user(email="forgot@corp.test", name="Forgetful")
+    login_as(make_user(roles=[Role.ADMIN]))
+    response = client.post(f"/admin/people/{person.id}/invite")
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/admin/people/{person.id}/link"
+    link = LINK.search(client.get(response.headers["Location"]).get_data(as_text=True))
+    gone = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert not LINK.search(gone) and "no longer available" in gone
+    assert link_count() == 1 and actions().count("person.invited") == 1
+    client.post("/auth/logout")
+    opened = client.get(link.group(1))
+    assert opened.status_code == 200 and "For forgot@corp.test" in opened.get_data(as_text=True)
+
+
+def test_the_link_page_of_another_person_does_not_show_a_link(client, make_user, login_as):
+    first, second = make_user(), make_user()
+    login_as(make_user(roles=[Role.ADMIN]))
+    client.post(f"/admin/people/{first.id}/invite")
+    page = client.get(f"/admin/people/{second.id}/link").get_data(as_text=True)
+    assert not LINK.search(page) and "no longer available" in page
+    assert client.get("/admin/people/999999/link").status_code == 404
+
+
+def test_a_deactivated_person_gets_no_link(client, make_user, login_as):
+    person = make_user(active=False)
+    login_as(make_user(roles=[Role.ADMIN]))
+    assert client.post(f"/admin/people/{person.id}/invite").status_code == 409
+    assert link_count() == 0
+    page = client.get(f"/admin/people/{person.id}/link").get_data(as_text=True)
+    assert not LINK.search(page) and "Send a new link" not in page
 
 
 def test_a_duplicate_email_is_refused_with_the_field_named(client, make_user, login_as):

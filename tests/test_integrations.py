@@ -152,14 +152,18 @@ def test_an_admin_makes_an_integration_and_sees_its_token_once(client, login_as,
     response = client.post(
         "/admin/integrations", data={"name": " Course platform ", "scope": ["xapi"]}
     )
-    assert response.status_code == 200
-    assert response.headers["Cache-Control"] == "no-store"
-    page = response.get_data(as_text=True)
+    integration = db.session.scalar(db.select(Integration))
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/admin/integrations/{integration.id}/token"
+    assert not SECRET.search(response.get_data(as_text=True))
+    shown = client.get(response.headers["Location"])
+    assert shown.status_code == 200
+    assert shown.headers["Cache-Control"] == "no-store"
+    page = shown.get_data(as_text=True)
     secrets = SECRET.findall(page)
     assert len(secrets) == 1
     secret = secrets[0]
     assert "will not be shown again" in page and "/xapi/" in page
-    integration = db.session.scalar(db.select(Integration))
     assert (integration.name, integration.scopes) == ("Course platform", "xapi")
     assert integration.created_by_id == admin.id
     token = db.session.scalar(db.select(ApiToken))
@@ -174,6 +178,34 @@ def test_an_admin_makes_an_integration_and_sees_its_token_once(client, login_as,
     assert secret not in listing
     assert "Course platform" in listing and token.prefix in listing and "by Ada Admin" in listing
     assert send_statements(client, secret).status_code == 400  # past authentication
+
+
+def test_reloading_the_token_page_shows_it_no_more_and_makes_nothing(client, login_as, admin):
+    login_as(admin)
+    made = client.post("/admin/integrations", data={"name": "Course platform", "scope": ["xapi"]})
+    first = client.get(made.headers["Location"]).get_data(as_text=True)
+    secret = SECRET.search(first).group()
+    assert "/xapi/" in first
+    reload = client.get(made.headers["Location"])
+    assert reload.status_code == 200 and reload.headers["Cache-Control"] == "no-store"
+    page = reload.get_data(as_text=True)
+    assert not SECRET.search(page)
+    assert "This token was shown once and is no longer available" in page
+    assert "revoke Course platform and make a new integration" in page
+    assert client.get(made.headers["Location"]).status_code == 200
+    assert (count(Integration), count(ApiToken)) == (1, 1)
+    assert db.session.scalar(db.select(ApiToken.token_hash)) == digest(secret)
+    assert send_statements(client, secret).status_code == 400  # past authentication
+
+
+def test_the_token_page_of_another_integration_shows_no_token(client, login_as, admin):
+    other, _ = create_integration("Course platform", ["xapi"], None)
+    db.session.commit()
+    login_as(admin).post("/admin/integrations", data={"name": "Directory", "scope": ["scim"]})
+    page = client.get(f"/admin/integrations/{other.id}/token").get_data(as_text=True)
+    assert not SECRET.search(page) and "The token of Course platform" in page
+    assert "no longer available" in page
+    assert client.get("/admin/integrations/999999/token").status_code == 404
 
 
 def test_the_list_shows_scopes_last_use_and_state(client, login_as, admin):
@@ -250,6 +282,7 @@ def test_only_admins_reach_the_page(client, login_as, make_user, roles):
     db.session.commit()
     login_as(make_user(roles=roles))
     assert client.get("/admin/integrations").status_code == 403
+    assert client.get(f"/admin/integrations/{integration.id}/token").status_code == 403
     made = client.post("/admin/integrations", data={"name": "Sneaky", "scope": ["xapi"]})
     assert made.status_code == 403
     assert client.post(f"/admin/integrations/{integration.id}/revoke").status_code == 403
@@ -318,7 +351,8 @@ def test_the_forms_need_a_csrf_token(app, csrf_admin):
     made = client.post(
         "/admin/integrations", data={"name": "Real", "scope": ["scim"], "csrf_token": token}
     )
-    assert made.status_code == 200 and SECRET.search(made.get_data(as_text=True))
+    assert made.status_code == 303
+    assert SECRET.search(client.get(made.headers["Location"]).get_data(as_text=True))
     revoked = client.post(
         f"/admin/integrations/{integration.id}/revoke", data={"csrf_token": token}
     )

@@ -35,29 +35,61 @@ def test_anyone_logged_in_sees_their_own_tokens_only(client, make_user, login_as
     assert "someone else" not in page
 
 
-def test_creating_a_token_shows_the_secret_once(client, make_user, login_as):
+def test_creating_a_token_shows_the_secret_once_after_a_redirect(client, make_user, login_as):
     user = make_user()
     login_as(user)
     response = client.post("/account/tokens", data={"label": " CI pipeline "})
-    assert response.status_code == 200
-    assert response.headers["Cache-Control"] == "no-store"
-    page = response.get_data(as_text=True)
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/account/tokens/created"
+    assert not SECRET.search(response.get_data(as_text=True))
+    shown = client.get("/account/tokens/created")
+    assert shown.status_code == 200
+    assert shown.headers["Cache-Control"] == "no-store"
+    page = shown.get_data(as_text=True)
     secrets = SECRET.findall(page)
     assert len(secrets) == 1
     assert "will not be shown again" in page
     token = db.session.scalar(db.select(ApiToken).where(ApiToken.user_id == user.id))
     assert token.label == "CI pipeline"
     assert token.token_hash == digest(secrets[0])
+    assert token.prefix in page  # the list below shows the new token too
     again = client.get("/account/tokens").get_data(as_text=True)
     assert secrets[0] not in again and token.prefix in again
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {secrets[0]}"})
-    assert me.get_json()["email"] == user.email
+    assert me.status_code == 200 and me.get_json()["email"] == user.email
+
+
+def test_reloading_the_new_token_page_shows_it_no_more_and_makes_nothing(
+    client, make_user, login_as
+):
+    login_as(make_user())
+    created = client.post("/account/tokens", data={"label": "ci"})
+    first = client.get(created.headers["Location"]).get_data(as_text=True)
+    secret = SECRET.search(first).group()
+    reload = client.get(created.headers["Location"])
+    assert reload.status_code == 200 and reload.headers["Cache-Control"] == "no-store"
+    page = reload.get_data(as_text=True)
+    assert not SECRET.search(page)
+    assert "This token was shown once and is no longer available" in page
+    assert client.get(created.headers["Location"]).status_code == 200
+    assert db.session.scalar(db.select(db.func.count(ApiToken.id))) == 1
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
+    assert me.status_code == 200  # the one token still works
+
+
+def test_logging_out_drops_a_secret_not_yet_shown(client, make_user, login_as):
+    login_as(make_user()).post("/account/tokens", data={"label": "ci"})
+    with client.session_transaction() as sess:
+        assert SECRET.search(repr(dict(sess)))  # waiting for the page after the redirect
+    client.post("/auth/logout")
+    with client.session_transaction() as sess:
+        assert not SECRET.search(repr(dict(sess)))
 
 
 def test_creating_a_token_is_audited_without_the_secret(client, make_user, login_as):
     user = make_user()
-    page = login_as(user).post("/account/tokens", data={"label": "ci"}).get_data(as_text=True)
-    secret = SECRET.search(page).group()
+    created = login_as(user).post("/account/tokens", data={"label": "ci"})
+    secret = SECRET.search(client.get(created.headers["Location"]).get_data(as_text=True)).group()
     event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "token.created"))
     assert event.actor_id == user.id
     assert secret not in f"{event.target} {event.detail}"
@@ -140,5 +172,5 @@ def test_the_token_forms_need_a_csrf_token(app, csrf_client):
     response = client.post(
         "/account/tokens", data={"label": "real", "csrf_token": csrf_token(page)}
     )
-    assert response.status_code == 200
-    assert SECRET.search(response.get_data(as_text=True))
+    assert response.status_code == 303
+    assert SECRET.search(client.get(response.headers["Location"]).get_data(as_text=True))

@@ -17,6 +17,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from tracker import shown_once
 from tracker.extensions import db
 from tracker.models import ApiToken
 from tracker.operations.tokens import issue_token, revoke_token
@@ -41,10 +42,12 @@ class TokenForm(FlaskForm):
     )
 
 
-def _page(form: TokenForm, secret: str | None = None, status: int = 200) -> Response:
+def _page(
+    form: TokenForm, secret: str | None = None, gone: bool = False, status: int = 200
+) -> Response:
     """Render the tokens page, never cached (it may carry a secret)."""
     tokens = db.session.scalars(tokens_of(current_user)).all()
-    html = render_template("tokens/index.html", form=form, tokens=tokens, secret=secret)
+    html = render_template("tokens/index.html", form=form, tokens=tokens, secret=secret, gone=gone)
     response = make_response(html, status)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -60,14 +63,23 @@ def index() -> Response:
 @bp.post("")
 @login_required
 def create() -> Response:
-    """Create a token and show its secret on this page, once."""
+    """Create a token; the page the redirect leads to shows its secret, once."""
     form = TokenForm()
     if not form.validate_on_submit():
         return _page(form, status=422)
-    _, secret = issue_token(current_user, form.label.data or "")
+    token, secret = issue_token(current_user, form.label.data or "")
+    token_id = token.id
     db.session.commit()
-    # Rendered, not redirected: the secret must not travel through the session cookie.
-    return _page(TokenForm(formdata=None), secret=secret, status=200)
+    shown_once.keep("token", token_id, secret)
+    return redirect(url_for("tokens.created"), 303)
+
+
+@bp.get("/created")
+@login_required
+def created() -> Response:
+    """Show the secret of the token just created, once; a reload says it is gone."""
+    secret = shown_once.take("token")
+    return _page(TokenForm(), secret=secret, gone=secret is None)
 
 
 @bp.post("/<int:token_id>/revoke")

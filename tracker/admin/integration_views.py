@@ -6,6 +6,7 @@ from flask import flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from tracker import shown_once
 from tracker.admin import bp
 from tracker.admin.forms import IntegrationForm
 from tracker.extensions import db
@@ -46,7 +47,7 @@ def integrations() -> Response:
 @bp.post("/integrations")
 @role_required(Role.ADMIN)
 def integration_create() -> Response:
-    """Make an integration and show its token on this page, once."""
+    """Make an integration; the page the redirect leads to shows its token, once."""
     form = IntegrationForm()
     if not form.validate_on_submit():
         return _page(form, status=422)
@@ -59,9 +60,19 @@ def integration_create() -> Response:
         for name, message in error.fields.items():
             getattr(form, name).errors.append(message)
         return _page(form, status=422)
+    integration_id = integration.id
     db.session.commit()
-    # Rendered, not redirected: the secret must not travel through the session cookie.
-    return _page(IntegrationForm(formdata=None), created=integration, secret=secret)
+    shown_once.keep("integration", integration_id, secret)
+    return redirect(url_for("admin.integration_token", integration_id=integration_id), 303)
+
+
+@bp.get("/integrations/<int:integration_id>/token")
+@role_required(Role.ADMIN)
+def integration_token(integration_id: int) -> Response:
+    """Show the token of the integration just made, once; a reload says it is gone."""
+    integration = db.get_or_404(Integration, integration_id)
+    secret = shown_once.take("integration", integration_id)
+    return _page(IntegrationForm(), created=integration, secret=secret)
 
 
 @bp.post("/integrations/<int:integration_id>/revoke")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_
 from werkzeug.wrappers import Response
 
-from tracker import audit
+from tracker import audit, shown_once
 from tracker.admin import bp
 from tracker.admin.forms import NewPersonForm, PersonForm
 from tracker.admin.people import AdminRuleError, create_person, set_active, update_person
@@ -53,14 +53,31 @@ def people() -> str:
 @bp.route("/people/new", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def person_new() -> Response | str:
-    """Add a person and show their invitation link once."""
+    """Add a person; the page the redirect leads to shows their invitation link once."""
     form = NewPersonForm()
     if form.validate_on_submit():
         user = create_person(form.email.data, form.name.data, form.chosen_roles, form.team_id.data)
-        link = send_link(user, LinkPurpose.INVITATION)
-        db.session.commit()
-        return render_template("admin/invited.html", user=user, link=link)
+        return _link_shown_once(user, send_link(user, LinkPurpose.INVITATION))
     return render_template("admin/person_form.html", form=form, user=None)
+
+
+def _link_shown_once(user: User, link: str) -> Response:
+    """Commit, keep `link` for the next page only, and redirect there."""
+    user_id = user.id
+    db.session.commit()
+    shown_once.keep("link", user_id, link)
+    return redirect(url_for("admin.person_link", user_id=user_id), 303)
+
+
+@bp.get("/people/<int:user_id>/link")
+@role_required(Role.ADMIN)
+def person_link(user_id: int) -> Response:
+    """Show the link just issued for the person, once; a reload says it is gone."""
+    user = db.get_or_404(User, user_id)
+    link = shown_once.take("link", user_id)
+    response = make_response(render_template("admin/invited.html", user=user, link=link))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/people/<int:user_id>", methods=["GET", "POST"])
@@ -113,13 +130,12 @@ def person_reactivate(user_id: int) -> Response:
 
 @bp.post("/people/<int:user_id>/invite")
 @role_required(Role.ADMIN)
-def person_invite(user_id: int) -> str:
-    """Issue a fresh link for the person to set their password, shown once."""
+def person_invite(user_id: int) -> Response:
+    """Issue a fresh link for the person to set their password; the next page shows it once."""
     user = db.get_or_404(User, user_id)
     if not user.active:
         abort(409)
     purpose = LinkPurpose.RESET if user.password_hash else LinkPurpose.INVITATION
     link = send_link(user, purpose)
     audit.record("person.invited", user.email, purpose.value)
-    db.session.commit()
-    return render_template("admin/invited.html", user=user, link=link)
+    return _link_shown_once(user, link)
