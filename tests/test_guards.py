@@ -227,6 +227,50 @@ def test_leaving_an_assigned_path_asks_first_and_names_who_assigned_it(client, l
     assert db.session.scalar(db.select(Enrolment.left_at)) is not None
 
 
+def test_retiring_a_staffing_target_asks_first_and_keeps_the_view(
+    client, login_as, make_user, make_team
+):
+    import_text(SMALL, "small.yaml")
+    lead = make_user(roles=[Role.MANAGER])
+    team = make_team(name="Payments", managers=[lead])
+    by = clock.today().replace(year=clock.today().year + 1)
+    set_target(team.id, "ml-engineer", "3", str(by), lead, clock.today())
+    db.session.commit()
+    target = db.session.scalar(db.select(StaffingTarget))
+    as_of = str(clock.today())
+    view = f"/team/{team.id}/?role=ml-engineer&as_of={as_of}&sort=name"
+    html = login_as(lead).get(view).get_data(as_text=True)
+    action = f"/team/{team.id}/targets/{target.id}/archive"
+    assert_confirmed(html, action, "Retire the target of 3", by.isoformat(), "record stays")
+    parser = HiddenInputs(action)
+    parser.feed(html)
+    assert parser.fields.pop("csrf_token")
+    assert parser.fields == {"role": "ml-engineer", "as_of": as_of, "sort": "name"}
+    retired = client.post(action, data=parser.fields)
+    assert retired.status_code == 302
+    assert retired.headers["Location"].endswith(view)  # back to what the manager viewed
+    assert db.session.get(StaffingTarget, target.id).archived_at is not None
+
+
+class HiddenInputs(HTMLParser):
+    """Collects the hidden inputs of the POST form to one action."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__()
+        self.action, self.inside, self.fields = action, False, {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attr = dict(attrs)
+        if tag == "form":
+            self.inside = attr.get("action") == self.action
+        elif self.inside and tag == "input" and attr.get("type") == "hidden":
+            self.fields[attr.get("name")] = attr.get("value")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.inside = False
+
+
 # A successful POST answers a redirect, so reloading the next page posts nothing again -------
 
 # The JSON and xAPI surfaces answer their callers with data (201/200), not pages.
