@@ -76,7 +76,6 @@ def test_saving_the_same_claim_again_adds_no_history(client, login_as, erin):
     assert db.session.scalar(db.select(db.func.count(SelfAssessment.id))) == 1
 
 
-
 def test_a_claim_counts_today_whatever_the_servers_time_zone(client, login_as, erin):
     # 02:00 UTC is 16:00 the day before in Honolulu, where this server's local clock is set.
     early = datetime.combine(TODAY, time(2), tzinfo=UTC).astimezone(ZoneInfo("Pacific/Honolulu"))
