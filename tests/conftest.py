@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -18,6 +19,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from config import TestingConfig
 from tests import factories
 from tests.catalogue_fixtures import SMALL
+from tests.migrated import fresh_sqlite, migrate
 from tests.postgres import throwaway_database
 from tracker import clock, create_app
 from tracker.catalogue.service import import_text
@@ -65,6 +67,42 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         with app.app_context():
             db.create_all()
             db.engine.dispose()
+        yield url
+
+
+@pytest.fixture(scope="module")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty SQLite database at the head revision (by the migrations), to copy from."""
+    path = tmp_path_factory.mktemp("migrated") / "migrated.db"
+    migrate(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="module")
+def postgres_template() -> Iterator[str | None]:
+    """The name of an empty PostgreSQL database at the head revision (None without one)."""
+    if "postgresql" not in BACKENDS:
+        yield None
+        return
+    name = f"tracker_template_{uuid.uuid4().hex[:8]}"
+    with throwaway_database(name) as url:
+        migrate(url)
+        yield name
+
+
+@pytest.fixture(params=BACKENDS)
+def migrated_database(
+    request: pytest.FixtureRequest,
+    sqlite_template: Path,
+    postgres_template: str | None,
+    tmp_path: Path,
+) -> Iterator[str]:
+    """The URL of a new, empty database at the head revision: a SQLite file, or PostgreSQL."""
+    if request.param == "sqlite":
+        yield fresh_sqlite(sqlite_template, tmp_path)
+        return
+    name = f"tracker_migrated_{uuid.uuid4().hex[:8]}"
+    with throwaway_database(name, template=postgres_template) as url:
         yield url
 
 

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from tests.catalogue_fixtures import SMALL
@@ -14,20 +11,6 @@ from tracker.catalogue.service import import_text
 from tracker.extensions import db
 from tracker.models import CatalogueVersion, Module, PathPrerequisite, RoleRequirement
 from tracker.reads.catalogue import load_catalogue
-
-
-@contextmanager
-def statements() -> Iterator[list[str]]:
-    sent: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        sent.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield sent
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def token() -> str | None:
@@ -41,11 +24,13 @@ def catalogue(app):
     return load_catalogue()
 
 
-def test_an_unchanged_catalogue_costs_one_statement_and_is_the_same_object(catalogue):
-    with statements() as sent:
+def test_an_unchanged_catalogue_costs_one_statement_and_is_the_same_object(
+    catalogue, count_statements
+):
+    with count_statements() as sent:
         again = load_catalogue()
     assert again is catalogue
-    assert len(sent) == 1
+    assert sent.count == 1
 
 
 def test_the_kept_catalogue_cannot_be_changed_by_a_caller(catalogue):

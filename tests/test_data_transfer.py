@@ -9,14 +9,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -24,13 +23,11 @@ from typing import Any
 
 import pytest
 from click.testing import Result
-from flask_migrate import upgrade
 from sqlalchemy import Table, create_engine, func, text, update
 from sqlalchemy.engine import make_url
 
 from config import BASE_DIR, TestingConfig
-from tests.conftest import BACKENDS
-from tests.postgres import throwaway_database
+from tests.migrated import fresh_sqlite
 from tracker import audit, create_app
 from tracker.catalogue.service import load_default_catalogue
 from tracker.demo import seed_people
@@ -83,55 +80,10 @@ def counts(url: str, tables: list[Table] | None = None) -> dict[str, int]:
     return found
 
 
-def _migrated(url: str) -> str:
-    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url)
-    with app.app_context():
-        upgrade()
-        db.engine.dispose()
-    return url
-
-
-@pytest.fixture(scope="module")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An empty SQLite database migrated to the head revision, to copy from."""
-    path = tmp_path_factory.mktemp("template") / "migrated.db"
-    _migrated(f"sqlite:///{path}")
-    return path
-
-
-def fresh_sqlite(template: Path, folder: Path) -> str:
-    """Return the URL of a new migrated, empty SQLite database in `folder`."""
-    path = folder / f"{uuid.uuid4().hex[:8]}.db"
-    shutil.copyfile(template, path)
-    return f"sqlite:///{path}"
-
-
-@pytest.fixture(scope="module")
-def postgres_template() -> Iterator[str | None]:
-    """The name of an empty PostgreSQL database migrated once, used as a template (or None)."""
-    if not os.environ.get("TEST_DATABASE_URL"):
-        yield None
-        return
-    name = f"tracker_transfer_tpl_{uuid.uuid4().hex[:8]}"
-    with throwaway_database(name) as url:
-        _migrated(url)
-        yield name
-
-
-@pytest.fixture(params=BACKENDS)
-def target(
-    request: pytest.FixtureRequest,
-    sqlite_template: Path,
-    postgres_template: str | None,
-    tmp_path: Path,
-) -> Iterator[str]:
+@pytest.fixture
+def target(migrated_database: str) -> str:
     """The URL of a fresh, empty, migrated database: SQLite, or PostgreSQL."""
-    if request.param == "sqlite":
-        yield fresh_sqlite(sqlite_template, tmp_path)
-        return
-    name = f"tracker_transfer_{uuid.uuid4().hex[:8]}"
-    with throwaway_database(name, template=postgres_template) as url:
-        yield url
+    return migrated_database
 
 
 # --- a realistic organisation ----------------------------------------------------------------

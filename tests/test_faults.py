@@ -37,14 +37,12 @@ from urllib.parse import urlencode
 
 import pytest
 from flask import Flask
-from flask_migrate import upgrade
 from sqlalchemy import Connection, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from config import BASE_DIR, TestingConfig
 from tests import factories
 from tests.catalogue_fixtures import SMALL
-from tests.conftest import BACKENDS
 from tests.postgres import throwaway_database
 from tests.servers import Server, gunicorn_server, server_environment
 from tests.tcp_proxy import TcpProxy
@@ -65,48 +63,10 @@ CAUGHT_WRITING_WITHIN = 60.0
 # --- databases -------------------------------------------------------------------------------
 
 
-def _migrated(url: str) -> None:
-    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url)
-    with app.app_context():
-        upgrade()
-        db.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An empty SQLite database at the head revision, to copy from."""
-    path = tmp_path_factory.mktemp("faults") / "migrated.db"
-    _migrated(f"sqlite:///{path}")
-    return path
-
-
-@pytest.fixture(scope="module")
-def postgres_template() -> Iterator[str | None]:
-    """The name of an empty PostgreSQL database at the head revision (None without one)."""
-    if "postgresql" not in BACKENDS:
-        yield None
-        return
-    name = f"tracker_faults_tpl_{uuid.uuid4().hex[:8]}"
-    with throwaway_database(name) as url:
-        _migrated(url)
-        yield name
-
-
-@pytest.fixture(params=BACKENDS)
-def database(
-    request: pytest.FixtureRequest,
-    sqlite_template: Path,
-    postgres_template: str | None,
-    tmp_path: Path,
-) -> Iterator[str]:
+@pytest.fixture
+def database(migrated_database: str) -> str:
     """The URL of a new, empty, migrated database: a SQLite file, or PostgreSQL."""
-    if request.param == "sqlite":
-        path = tmp_path / "tracker.db"
-        shutil.copyfile(sqlite_template, path)
-        yield f"sqlite:///{path}"
-        return
-    with throwaway_database(f"tracker_faults_{uuid.uuid4().hex[:8]}", postgres_template) as url:
-        yield url
+    return migrated_database
 
 
 @contextmanager
