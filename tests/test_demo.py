@@ -233,3 +233,12 @@ def test_seeding_sends_statements_per_chunk_not_per_engineer(app, count_statemen
         db.session.rollback()
         counts.append(counter.count)
     assert counts[0] == counts[1]
+
+
+def test_no_two_people_of_a_demo_organisation_share_a_name(runner, app):
+    assert runner.invoke(args=["demo", "seed", "--engineers", "2000"]).exit_code == 0
+    names = list(db.session.scalars(db.select(User.name)))
+    assert len(names) > 2000 and len(set(names)) == len(names)
+    emails = list(db.session.scalars(db.select(User.email)))
+    initialled = [e for e in emails if e.count(".") == 4]  # first.i.last.n@example.com
+    assert initialled and not [e for e in emails if ".." in e or " " in e]

@@ -76,6 +76,29 @@ LAST = (
     "Sato",
 )
 
+INITIALS = "ABCDEFGHIJKLMNOPRSTVW"
+
+
+def distinct_names(rng: random.Random, taken: set[str]) -> Iterator[str]:
+    """Yield people's names in a seeded order, none repeated and none in `taken`.
+
+    First and last names give 360; with a middle initial there are 7,560 more. Beyond those
+    (very large demo organisations) the sequence starts again, so names may repeat there.
+    """
+    plain = [f"{first} {last}" for first in FIRST for last in LAST]
+    initialled = [f"{first} {i}. {last}" for first in FIRST for i in INITIALS for last in LAST]
+    while True:
+        for pool in (plain, initialled):
+            order = pool.copy()
+            rng.shuffle(order)
+            yield from (name for name in order if name not in taken)
+
+
+def email_for(name: str, number: int) -> str:
+    """Return a demo address for a name: "Alex B. Costa", 5 -> alex.b.costa.5@example.com."""
+    return f"{name.lower().replace('.', '').replace(' ', '.')}.{number}@example.com"
+
+
 TEAM_SIZE = 12  # engineers per team, on average, once there are more than four teams
 CHUNK = 5000
 
@@ -127,15 +150,14 @@ def seed_people(
     for team_name, (email, name) in TEAM_MANAGERS.items():
         person(email, name, {Role.MANAGER, Role.ENGINEER}, team_name)
         leads[team_name] = email
+    fresh = distinct_names(rng, {row["name"] for row, _ in people})
     for team_name in names[len(TEAMS) :]:
         email = f"lead.{team_name.lower().replace(' ', '-')}@example.com"
-        name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
-        person(email, name, {Role.MANAGER, Role.ENGINEER}, team_name)
+        person(email, next(fresh), {Role.MANAGER, Role.ENGINEER}, team_name)
         leads[team_name] = email
     for i in range(engineers):
-        name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
-        email = f"{name.lower().replace(' ', '.')}.{i + 1}@example.com"
-        person(email, name, {Role.ENGINEER}, names[rng.randrange(len(names))])
+        name = next(fresh)
+        person(email_for(name, i + 1), name, {Role.ENGINEER}, names[rng.randrange(len(names))])
     others = len(people) - engineers  # the engineers come last
     for start in range(0, len(people), CHUNK):
         end = min(start + CHUNK, len(people))
