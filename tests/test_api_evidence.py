@@ -65,7 +65,7 @@ def test_an_engineer_records_a_completion_that_needs_verification(client, team):
 def test_an_attempt_is_scored_against_the_pass_mark(client, team):
     headers = auth(team["engineer"])
 
-    def post(score, module="mlcc-classification"):
+    def post(score, module="mlcc-classification", link=""):
         return client.post(
             "/api/v1/assessment-attempts",
             headers=headers,
@@ -74,7 +74,8 @@ def test_an_attempt_is_scored_against_the_pass_mark(client, team):
                 "module": module,
                 "taken_on": TODAY.isoformat(),
                 "score": score,
-            },
+            }
+            | ({"evidence_url": link} if link else {}),
         ).get_json()
 
     assert post(69)["passed"] is False and post(69)["status"] == "valid"
@@ -89,7 +90,9 @@ def test_an_attempt_is_scored_against_the_pass_mark(client, team):
         "status": "valid",
         "recorded_by": "a@corp.test",
     }
-    assert post(90, "capstone")["status"] == "pending"  # a project waits for its reviewer
+    refused = post(90, "capstone")  # a passed project needs a link for its reviewer
+    assert "a link to the work" in refused["error"]["fields"]["evidence_url"]
+    assert post(90, "capstone", "https://git.example.com/m")["status"] == "pending"  # it waits
 
 
 def test_the_manager_may_record_for_their_engineer(client, team):

@@ -91,3 +91,40 @@ def test_nobody_withdraws_someone_elses_evidence(client, engineer, make_user, lo
     assert client.post(f"/progress/evidence/{item.id}/withdraw").status_code == 404
     db.session.refresh(item)
     assert item.status is EvidenceStatus.PENDING
+
+
+def test_the_log_form_starts_at_today(client, engineer):
+    page = client.get("/progress/log").get_data(as_text=True)
+    assert f'value="{TODAY.isoformat()}"' in page
+
+
+def test_the_same_completion_twice_is_refused_by_name_and_recorded_once(client, engineer):
+    assert log(client).status_code == 302
+    again = log(client)
+    assert again.status_code == 422
+    day = (TODAY - timedelta(days=1)).isoformat()
+    assert f"A completion of this module on {day} is already recorded." in again.get_data(
+        as_text=True
+    )
+    assert len(evidence()) == 1
+    assert log(client, on=(TODAY - timedelta(days=2)).isoformat()).status_code == 302  # another day
+
+
+def test_a_withdrawn_completion_may_be_logged_again(client, engineer):
+    assert log(client).status_code == 302
+    (item,) = evidence()
+    assert client.post(f"/progress/evidence/{item.id}/withdraw").status_code == 302
+    assert log(client).status_code == 302
+    assert len(evidence()) == 2
+
+
+def test_a_passed_project_needs_a_link_a_failed_one_does_not(client, engineer):
+    refused = log(client, module="capstone", kind="attempt", score="90", evidence_url="")
+    assert refused.status_code == 422 and "a link to the work" in refused.get_data(as_text=True)
+    assert evidence() == []
+    assert (
+        log(client, module="capstone", kind="attempt", score="30", evidence_url="").status_code
+        == 302
+    )
+    assert log(client, module="capstone", kind="attempt", score="90").status_code == 302
+    assert [e.status for e in evidence()] == [EvidenceStatus.VALID, EvidenceStatus.PENDING]

@@ -46,6 +46,9 @@ def auth(user):
     return {"Authorization": f"Bearer {secret}"}
 
 
+REPO = "https://git.example.com/model"  # what a reviewer verifies a project from
+
+
 def record(client, by, engineer, module="capstone"):
     """Record pending evidence for `engineer` as `by` over the API; return the 201 record.
 
@@ -54,7 +57,7 @@ def record(client, by, engineer, module="capstone"):
     """
     if module == "capstone":
         url = "/api/v1/assessment-attempts"
-        body = {"taken_on": YESTERDAY.isoformat(), "score": 90}
+        body = {"taken_on": YESTERDAY.isoformat(), "score": 90, "evidence_url": REPO}
     else:
         url = "/api/v1/completions"
         body = {"completed_on": YESTERDAY.isoformat(), "hours": 4.5}
@@ -248,7 +251,11 @@ def test_the_operation_refuses_the_subject_and_the_recorder(
     make_team(managers=list(people.values()), members=[people["subject"]])
     module = db.session.scalar(db.select(Module).where(Module.key == "capstone"))
     evidence = record_attempt(
-        people["subject"], module, AttemptInput(YESTERDAY, 90), people["recorder"], clock.today()
+        people["subject"],
+        module,
+        AttemptInput(YESTERDAY, 90, evidence_url=REPO),
+        people["recorder"],
+        clock.today(),
     )
     db.session.commit()
     with pytest.raises(FourEyes) as refused:

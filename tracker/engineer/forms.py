@@ -14,6 +14,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from tracker.clock import today
 from tracker.extensions import db
 from tracker.form_fields import FiniteDecimalField
 from tracker.models import Module
@@ -43,7 +44,9 @@ class LogForm(FlaskForm):
             SelectChoice("attempt", "I took its assessment"),
         ],
     )
-    on = DateField("Date", validators=[DataRequired("Enter the date (not in the future).")])
+    on = DateField(
+        "Date", default=today, validators=[DataRequired("Enter the date (not in the future).")]
+    )
     hours = FiniteDecimalField(
         "Hours spent", places=1, validators=[Optional(), NumberRange(0, 1000)]
     )

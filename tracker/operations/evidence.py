@@ -74,8 +74,24 @@ def record_completion(
     today: date,
     source: str = "web",
 ) -> Evidence:
-    """Add a completion; pending when the module requires verification, valid otherwise."""
+    """Add a completion; pending when the module requires verification, valid otherwise.
+
+    The same completion twice (same module and day, not withdrawn or rejected) is refused: it
+    would add nothing to readiness and count twice in the module's figures.
+    """
     evidence = new_completion(engineer.id, module, data, by.id, today, source)
+    already = db.session.scalar(
+        db.select(Evidence.id).where(
+            Evidence.user_id == engineer.id,
+            Evidence.module_id == module.id,
+            Evidence.kind == EvidenceKind.COMPLETION,
+            Evidence.date == evidence.date,
+            Evidence.status.not_in([EvidenceStatus.WITHDRAWN, EvidenceStatus.REJECTED]),
+        )
+    )
+    if already is not None:
+        day = evidence.date.isoformat()
+        raise RecordError({"date": f"A completion of this module on {day} is already recorded."})
     return _added(evidence, f"{engineer.email} completion {module.key}", by)
 
 
@@ -126,6 +142,9 @@ def new_completion(
     )
 
 
+REPORTED_BY_PLATFORM = "xapi"  # a learning platform's result may come without a link
+
+
 def new_attempt(
     engineer_id: int,
     module: Module,
@@ -141,10 +160,16 @@ def new_attempt(
         errors["module"] = "This module has no assessment: log a completion instead."
     if isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= 100:
         errors["score"] = "The score must be a whole number from 0 to 100."
+    elif module.assessment_kind is not None:
+        passed = score >= (module.pass_mark or 0)
+        needs_review = passed and module.assessment_kind is not AssessmentKind.QUIZ
+        if needs_review and not data.evidence_url.strip() and source != REPORTED_BY_PLATFORM:
+            errors["evidence_url"] = (
+                "Add a link to the work (a repository, notebook or report): a manager "
+                "verifies a passed project or review from it."
+            )
     if errors:
         raise RecordError(errors)
-    passed = score >= (module.pass_mark or 0)
-    needs_review = passed and module.assessment_kind is not AssessmentKind.QUIZ
     return Evidence(
         user_id=engineer_id,
         module_id=module.id,

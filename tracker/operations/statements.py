@@ -31,11 +31,17 @@ from tracker.models import (
     utcnow,
 )
 from tracker.operations.errors import RecordError
-from tracker.operations.evidence import AttemptInput, CompletionInput, new_attempt, new_completion
+from tracker.operations.evidence import (
+    REPORTED_BY_PLATFORM,
+    AttemptInput,
+    CompletionInput,
+    new_attempt,
+    new_completion,
+)
 from tracker.reads.statements import Matches, matches
 from tracker.xapi_statements import ATTEMPT_VERBS, COMPLETED, Statement, parse
 
-SOURCE = "xapi"
+SOURCE = REPORTED_BY_PLATFORM
 NO_SCORE = "an attempt needs result.score (scaled, or raw and max)"
 
 
