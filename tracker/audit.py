@@ -25,6 +25,23 @@ def clean(text: object, limit: int = 2000) -> str:
     return "".join(out)[:limit]
 
 
+class OneLine(logging.Filter):
+    """Escape control characters in a record's message, so a request path cannot forge a line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = clean(message, limit=len(message) * 4)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+def keep_log_lines_whole(logger: logging.Logger) -> None:
+    """Give `logger` the OneLine filter (once, however many apps are made)."""
+    if not any(isinstance(f, OneLine) for f in logger.filters):
+        logger.addFilter(OneLine())
+
+
 def record(
     action: str, target: object = "", detail: object = "", actor: User | None = None
 ) -> AuditEvent:

@@ -16,6 +16,7 @@ from werkzeug.exceptions import (
     ServiceUnavailable,
 )
 
+from tracker.audit import clean, keep_log_lines_whole
 from tracker.extensions import db, login_manager
 from tracker.policy import Denied
 
@@ -153,7 +154,8 @@ def handle_database_unavailable(error: SQLAlchemyError) -> Response | tuple[str,
 
     The person is shown as signed out on this page only, so the page itself needs no database.
     """
-    log.warning("database unavailable on %s %s: %s", request.method, request.path, _first(error))
+    where = clean(request.path, 300)
+    log.warning("database unavailable on %s %s: %s", request.method, where, clean(_first(error)))
     rollback_quietly()
     reconnect_next_time()
     login_manager._update_request_context_with_user()  # anonymous: the layout reads no rows
@@ -173,7 +175,9 @@ def _first(error: Exception) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Register the handlers."""
+    """Register the handlers; the app's log lines (Flask's "Exception on <path>") stay whole."""
+    keep_log_lines_whole(app.logger)
+    keep_log_lines_whole(log)
     app.register_error_handler(OperationalError, handle_database_unavailable)
     app.register_error_handler(PoolTimeout, handle_database_unavailable)
     app.register_error_handler(Denied, handle_denied)
