@@ -8,9 +8,10 @@ import yaml
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 from openapi_spec_validator import validate
 
+from config import TestingConfig
 from tests.api_world import build_world
 from tests.catalogue_fixtures import SMALL
-from tracker import clock
+from tracker import clock, create_app
 
 DOC = "/api/v1/openapi.json"
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -92,6 +93,7 @@ def test_errors_are_documented_in_the_api_error_shape(client):
         if operation.get("security") != []:
             assert "401" in operation["responses"], where
             assert "WWW-Authenticate" in operation["responses"]["401"]["headers"], where
+            assert "Retry-After" in operation["responses"]["503"]["headers"], where
         if "requestBody" in operation:
             assert {"400", "413"} <= operation["responses"].keys(), where
         if operation.get("parameters") or "requestBody" in operation:
@@ -317,3 +319,14 @@ def test_the_answer_check_catches_a_field_too_many_or_missing(app, client, score
     assert not validator.is_valid({**answer, "password_hash": "x"})
     assert not validator.is_valid({k: v for k, v in answer.items() if k != "roles"})
     assert not validator.is_valid({**answer, "roles": ["wizard"]})
+
+
+def test_an_answer_while_the_database_is_away_matches_the_document(client, tmp_path):
+    """Every route that looks its token up answers 503 as documented when the database is gone."""
+    document = client.get(DOC).get_json()
+    gone = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/no/such.db")
+    response = gone.test_client().get("/api/v1/me", headers={"Authorization": "Bearer trk_x"})
+    assert response.status_code == 503 and response.headers["Retry-After"].isdigit()
+    schema = documented_schema(document, "/api/v1/me", "GET", 503)
+    assert not list(answer_validator(document, schema).iter_errors(response.get_json()))
+    assert response.get_json()["error"]["code"] == "unavailable"

@@ -2,8 +2,8 @@
 
 Every error the API sends is `{"error": {"code", "message", "fields"}}` (tracker.errors). The
 document lists, for each operation, exactly the statuses it may answer: the `SharedErrors`
-plugin adds those every route shares (401 unless the route is open; 400 and 413 where it
-reads a JSON body), flask-smorest adds 422 where a route reads arguments, and a route names its
+plugin adds those every route shares (401 and 503 unless the route is open; 400 and 413 where
+it reads a JSON body), flask-smorest adds 422 where a route reads arguments, and a route names its
 own with `errors(bp, {403: "why", 404: "why"})`.
 """
 
@@ -39,6 +39,12 @@ BAD_REQUEST = {
     "or are more than the limits allow (the message names the limit).",
     "content": {"application/json": {"schema": ERROR_REF}},
 }
+UNAVAILABLE = {
+    "description": "The database cannot be reached for a moment; try again after Retry-After "
+    "seconds. The app reconnects by itself.",
+    "headers": {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}},
+    "content": {"application/json": {"schema": ERROR_REF}},
+}
 TOO_LARGE = {
     "description": "The body is larger than the server accepts (MAX_CONTENT_LENGTH).",
     "content": {"application/json": {"schema": ERROR_REF}},
@@ -46,7 +52,8 @@ TOO_LARGE = {
 
 
 class SharedErrors(BasePlugin):
-    """Document 401 where a token is needed, and 400 and 413 where a route reads a body."""
+    """Document 401 and 503 where a token is needed (it is looked up in the database), and 400
+    and 413 where a route reads a body."""
 
     def operation_helper(
         self, path: str | None = None, operations: dict[str, Any] | None = None, **kwargs: Any
@@ -55,6 +62,7 @@ class SharedErrors(BasePlugin):
             responses = operation.setdefault("responses", {})
             if operation.get("security") != []:
                 responses.setdefault("401", UNAUTHORIZED)
+                responses.setdefault("503", UNAVAILABLE)
             if "requestBody" in operation:
                 responses.setdefault("400", BAD_REQUEST)
                 responses.setdefault("413", TOO_LARGE)
