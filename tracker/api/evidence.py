@@ -12,7 +12,7 @@ from marshmallow import RAISE, Schema, fields, validate
 from tracker import policy
 from tracker.api.auth import api_user
 from tracker.api.inputs import Text
-from tracker.api.responses import MAX_ID, errors
+from tracker.api.responses import errors
 from tracker.api.schemas import EvidenceSchema
 from tracker.api.shapes import evidence_json
 from tracker.clock import today
@@ -26,6 +26,7 @@ from tracker.operations import (
     record_attempt,
     record_completion,
 )
+from tracker.routing import MAX_ID
 
 bp = Blueprint(
     "api_evidence",

@@ -20,7 +20,6 @@ from tracker.api.schemas import ErrorSchema
 F = TypeVar("F", bound=Callable[..., Any])
 
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
-MAX_ID = 2**31 - 1  # ids in paths: beyond every database's integer range is no record (404)
 
 UNAUTHORIZED = {
     "description": "No token, a malformed Authorization header, or a token that is unknown, "

@@ -11,7 +11,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validates
 from tracker import policy
 from tracker.api.auth import api_user
 from tracker.api.inputs import Text
-from tracker.api.responses import MAX_ID, errors
+from tracker.api.responses import errors
 from tracker.api.schemas import TeamReadinessSchema
 from tracker.api.shapes import team_readiness_json
 from tracker.clock import today
@@ -19,6 +19,7 @@ from tracker.extensions import db
 from tracker.models import Team
 from tracker.reads.catalogue import load_catalogue
 from tracker.reads.team import team_readiness
+from tracker.routing import MAX_ID
 
 bp = Blueprint(
     "api_teams",
