@@ -587,7 +587,13 @@ def _ride_out_an_outage(server: Server, proxy: TcpProxy, token: str) -> None:
     assert worker_pids(server) == {worker}  # the same worker recovered: nothing restarted
 
 
-ATTEMPT = {"engineer": READER, "module": "capstone", "taken_on": "2026-01-15", "score": 90}
+ATTEMPT = {
+    "engineer": READER,
+    "module": "capstone",
+    "taken_on": "2026-01-15",
+    "score": 90,
+    "evidence_url": "https://git.example.com/reader/capstone",  # a passed project needs one
+}
 
 
 def _answers_unavailable(server: Server, cookies: dict[str, str], token: str) -> None:

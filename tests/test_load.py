@@ -98,7 +98,8 @@ def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Served]:
 def _post(served: Served, n: int) -> tuple[int, str, str]:
     """Send post number `n` for engineer n mod THREADS; return (status, body, its note)."""
     email = f"load{n % THREADS}@corp.test"
-    day = (clock.today() - timedelta(days=1 + n % 30)).isoformat()
+    # each engineer's posts on days of their own: the same completion twice would be refused
+    day = (clock.today() - timedelta(days=1 + n // THREADS)).isoformat()
     note = f"load post {n}"
     if n % 2:
         path = "/api/v1/assessment-attempts"
