@@ -25,6 +25,9 @@ from tracker.models import (
 )
 from tracker.operations.errors import RecordError
 
+ON_THE_PAGE = "web"  # page-only rules; the API and xAPI keep their documented contracts
+REPORTED_BY_PLATFORM = "xapi"
+
 
 class FourEyes(RecordError):
     """The subject or the recorder of evidence tried to decide it."""
@@ -72,15 +75,16 @@ def record_completion(
     data: CompletionInput,
     by: User,
     today: date,
-    source: str = "web",
+    source: str = ON_THE_PAGE,
 ) -> Evidence:
     """Add a completion; pending when the module requires verification, valid otherwise.
 
-    The same completion twice (same module and day, not withdrawn or rejected) is refused: it
-    would add nothing to readiness and count twice in the module's figures.
+    Logged on the page, the same completion twice (same module and day, not withdrawn or
+    rejected) is refused: it would add nothing to readiness and count twice in the module's
+    figures. (The API and xAPI keep their documented contracts.)
     """
     evidence = new_completion(engineer.id, module, data, by.id, today, source)
-    already = db.session.scalar(
+    already = source == ON_THE_PAGE and db.session.scalar(
         db.select(Evidence.id).where(
             Evidence.user_id == engineer.id,
             Evidence.module_id == module.id,
@@ -89,7 +93,7 @@ def record_completion(
             Evidence.status.not_in([EvidenceStatus.WITHDRAWN, EvidenceStatus.REJECTED]),
         )
     )
-    if already is not None:
+    if already:
         day = evidence.date.isoformat()
         raise RecordError({"date": f"A completion of this module on {day} is already recorded."})
     return _added(evidence, f"{engineer.email} completion {module.key}", by)
@@ -101,7 +105,7 @@ def record_attempt(
     data: AttemptInput,
     by: User,
     today: date,
-    source: str = "web",
+    source: str = ON_THE_PAGE,
 ) -> Evidence:
     """Add an assessment attempt, passed against the pass mark in force now.
 
@@ -142,9 +146,6 @@ def new_completion(
     )
 
 
-REPORTED_BY_PLATFORM = "xapi"  # a learning platform's result may come without a link
-
-
 def new_attempt(
     engineer_id: int,
     module: Module,
@@ -163,7 +164,7 @@ def new_attempt(
     elif module.assessment_kind is not None:
         passed = score >= (module.pass_mark or 0)
         needs_review = passed and module.assessment_kind is not AssessmentKind.QUIZ
-        if needs_review and not data.evidence_url.strip() and source != REPORTED_BY_PLATFORM:
+        if needs_review and not data.evidence_url.strip() and source == ON_THE_PAGE:
             errors["evidence_url"] = (
                 "Add a link to the work (a repository, notebook or report): a manager "
                 "verifies a passed project or review from it."
