@@ -226,3 +226,26 @@ def test_statements_on_evidence_sent_through_the_session_are_recounted_too(peopl
     assert_in_step()
     assert db.session.scalar(db.select(db.func.count()).select_from(EvidenceFirst)) == 0
     db.session.rollback()
+
+
+def test_an_insert_statement_with_its_values_inside_is_recounted_too(people):
+    engineer = people["engineers"][1]
+    module = db.session.scalar(db.select(Module).where(Module.key == "mlcc-classification"))
+    db.session.execute(
+        db.insert(Evidence).values(
+            user_id=engineer.id,
+            module_id=module.id,
+            kind="attempt",
+            date=TODAY,
+            score=90,
+            passed=True,
+            status="valid",
+            evidence_url="",
+            notes="",
+            source="api",
+            decision_reason="",
+        )
+    )
+    assert_in_step()
+    assert db.session.scalar(db.select(db.func.count()).select_from(EvidenceFirst)) == 1
+    db.session.rollback()

@@ -101,10 +101,11 @@ def _recount_after_statement(state: ORMExecuteState) -> Result[Any] | None:
     if not writes or state.bind_mapper is None or state.bind_mapper.class_ is not Evidence:
         return None
     result = state.invoke_statement()
+    people: set[int] | None = None  # everyone, unless the inserted rows name their engineers
     if state.is_insert:
         given = state.parameters
         rows = [given] if isinstance(given, Mapping) else list(given or [])
-        recount(state.session.connection(), {row["user_id"] for row in rows})
-    else:
-        recount(state.session.connection())
+        if rows and all("user_id" in row for row in rows):
+            people = {row["user_id"] for row in rows}
+    recount(state.session.connection(), people)
     return result
