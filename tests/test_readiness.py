@@ -7,26 +7,28 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tracker.forecast import (
+    Forecast,
+    PathStatus,
+    assignment_status,
+    forecast,
+    hire_gap,
+    projected_ready_count,
+)
 from tracker.readiness import (
     Band,
     EvidenceItem,
-    Forecast,
     ModuleSpec,
     PathPlan,
-    PathStatus,
     Requirement,
     RoleProfile,
-    assignment_status,
     band,
     demonstrated_dates,
-    forecast,
     gaps,
-    hire_gap,
     levels_as_of,
     next_step,
-    projected_ready_count,
     readiness,
-    readiness_series,
+    readiness_steps,
     suggested_roles,
 )
 from tracker.reads.figures import figures, weekly_bands
@@ -263,7 +265,8 @@ def test_ready_exactly_when_every_requirement_is_met(evidence, role):
 @given(st.lists(items), st.lists(days, min_size=1, max_size=5))
 def test_the_series_equals_readiness_at_each_date(evidence, dates):
     demonstrated = demonstrated_dates(MODULES, evidence)
-    series = readiness_series(MODULES, demonstrated, ROLE, dates)
+    steps = readiness_steps(MODULES, demonstrated, ROLE)  # readiness from each step's day on
+    series = [next(r for on, r in reversed(steps) if on <= day) for day in dates]
     assert series == [ready_for(evidence, as_of=day) for day in dates]
 
 

@@ -45,7 +45,7 @@ from tracker.readiness import (
     levels_as_of,
     may_count,
     readiness,
-    readiness_series,
+    readiness_steps,
 )
 from tracker.reads.catalogue import load_catalogue
 from tracker.reads.records import evidence_items, first_evidence
@@ -268,7 +268,8 @@ def test_a_median_read_off_counts_is_the_median_of_the_values(values):
 )
 def test_a_readiness_series_is_readiness_as_of_each_day(dates, days):
     expected = [readiness(levels_as_of(MODULES_, dates, day), ROLE_) for day in days]
-    assert readiness_series(MODULES_, dates, ROLE_, days) == expected
+    steps = readiness_steps(MODULES_, dates, ROLE_)  # readiness from each step's day on
+    assert [next(r for on, r in reversed(steps) if on <= day) for day in days] == expected
 
 
 def test_a_dashboard_among_many_teams_asks_for_a_name_instead_of_listing_them(

@@ -23,6 +23,8 @@ The rules (DOMAIN.md, "Readiness"):
    engineer's own paths first).
 6. Next step on a path: the first module, in path order, not yet demonstrated whose
    prerequisites all are.
+Rules 7, 8 and 10 (forecast, path status, hire or train) are in `tracker.forecast`.
+
 7. Forecast: velocity = (readiness at D - readiness 8 weeks before) / 8 points a week;
    projected ready date = D + (100 - readiness) / velocity weeks, rounded up to a whole day;
    D itself when ready; none when the velocity is zero or negative (it would never arrive).
@@ -38,15 +40,11 @@ The rules (DOMAIN.md, "Readiness"):
 from __future__ import annotations
 
 import enum
-import math
-from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property, lru_cache
-
-VELOCITY_WEEKS = 8
 
 
 class Band(enum.StrEnum):
@@ -56,16 +54,6 @@ class Band(enum.StrEnum):
     NEARLY_READY = "nearly_ready"
     IN_PROGRESS = "in_progress"
     NOT_STARTED = "not_started"
-
-
-class PathStatus(enum.StrEnum):
-    """How an assigned path is going against its due date."""
-
-    DONE = "done"
-    ON_TRACK = "on_track"
-    BEHIND = "behind"
-    STALLED = "stalled"
-    JUST_STARTED = "just_started"
 
 
 class Verdict(enum.StrEnum):
@@ -144,14 +132,6 @@ class Gap:
     demonstrated: int
     required: int
     modules: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Forecast:
-    """Velocity in points a week, and the projected ready date (None: not projected)."""
-
-    velocity: float
-    projected_ready_on: date | None
 
 
 COUNTING_STATUSES = ("valid", "verified")
@@ -297,65 +277,9 @@ def readiness_steps(
     return [(day, readiness(levels_as_of(modules, dates, day), role)) for day in [date.min, *days]]
 
 
-def readiness_series(
-    modules: Mapping[str, ModuleSpec],
-    dates: Mapping[str, date],
-    role: RoleProfile,
-    as_of: Sequence[date],
-) -> list[float]:
-    """Return readiness at each date in `as_of` from one set of demonstrated dates."""
-    steps = readiness_steps(modules, dates, role)
-    starts = [day for day, _ in steps]
-    return [steps[bisect_right(starts, day) - 1][1] for day in as_of]
-
-
-def forecast(now: float, weeks_ago: float, as_of: date) -> Forecast:
-    """Return velocity and the projected ready date from readiness now and 8 weeks before."""
-    velocity = (now - weeks_ago) / VELOCITY_WEEKS
-    if now >= 100:
-        return Forecast(velocity, as_of)
-    if velocity <= 0:
-        return Forecast(velocity, None)
-    days = math.ceil((100 - now) / velocity * 7)
-    return Forecast(velocity, as_of + timedelta(days=days))
-
-
-def just_started(joined_on: date, as_of: date, progressed_since: bool) -> bool:
-    """Return True for a path joined under 8 weeks before `as_of` with no module done since."""
-    return as_of - joined_on < timedelta(weeks=VELOCITY_WEEKS) and not progressed_since
-
-
-def assignment_status(
-    ready_now: bool,
-    projected_ready_on: date | None,
-    due_on: date | None,
-    started_recently: bool = False,
-) -> PathStatus:
-    """Return done, on track, behind, stalled or just started for a path (rule 8)."""
-    if ready_now:
-        return PathStatus.DONE
-    if projected_ready_on is None:
-        return PathStatus.JUST_STARTED if started_recently else PathStatus.STALLED
-    if due_on is None or projected_ready_on <= due_on:
-        return PathStatus.ON_TRACK
-    return PathStatus.BEHIND
-
-
 def suggested_roles(
     levels: Mapping[str, int], roles: Iterable[RoleProfile]
 ) -> list[tuple[RoleProfile, float]]:
     """Return roles with readiness, highest readiness (smallest gap) first (rule 9)."""
     scored = [(role, readiness(levels, role)) for role in roles]
     return sorted(scored, key=lambda pair: (-pair[1], pair[0].key))
-
-
-def projected_ready_count(forecasts: Iterable[Forecast], by: date) -> int:
-    """Return how many engineers are ready now or projected ready by `by` (rule 7)."""
-    return sum(
-        1 for f in forecasts if f.projected_ready_on is not None and f.projected_ready_on <= by
-    )
-
-
-def hire_gap(target: int, projected_ready: int) -> int:
-    """Return how many people to hire or move for a staffing target (rule 10)."""
-    return max(0, target - projected_ready)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from tracker.forecast import PathStatus
 from tracker.models import EvidenceKind, EvidenceStatus, Role
-from tracker.readiness import Band, PathStatus
+from tracker.readiness import Band
 
 
 def one_of(enum: type) -> dict[str, list[str]]:

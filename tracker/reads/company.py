@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import case, func, literal_column, select
 
 from tracker.extensions import db
+from tracker.forecast import Forecast, hire_gap, projected_ready_count
 from tracker.models import (
     Evidence,
     EvidenceKind,
@@ -21,7 +22,6 @@ from tracker.models import (
     Team,
     User,
 )
-from tracker.readiness import Forecast, hire_gap, projected_ready_count
 from tracker.reads.catalogue import Catalogue, load_catalogue
 from tracker.reads.figures import Standing, band_counts, figures
 from tracker.reads.records import first_evidence

@@ -15,21 +15,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
 
+from tracker.forecast import VELOCITY_WEEKS, Forecast, assignment_status, forecast, just_started
 from tracker.readiness import (
-    VELOCITY_WEEKS,
     Band,
     EvidenceItem,
-    Forecast,
     Gap,
     ModuleSpec,
     PathPlan,
     RoleProfile,
-    assignment_status,
     band,
     demonstrated_dates,
-    forecast,
     gaps,
-    just_started,
     levels_as_of,
     next_step,
     readiness,

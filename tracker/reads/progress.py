@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from tracker.readiness import Band, Forecast, Gap, suggested_roles
+from tracker.forecast import Forecast
+from tracker.readiness import Band, Gap, suggested_roles
 from tracker.reads.catalogue import Catalogue, load_catalogue
 from tracker.reads.figures import PathProgress, Standing, figures, path_progress, role_gaps
 from tracker.reads.records import PersonRecords, load_people

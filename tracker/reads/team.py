@@ -13,8 +13,9 @@ from datetime import date
 from sqlalchemy import ColumnElement, func
 
 from tracker.extensions import db
+from tracker.forecast import Forecast, hire_gap, projected_ready_count
 from tracker.models import Evidence, Role, StaffingTarget, TargetRole, Team, User
-from tracker.readiness import Band, Forecast, hire_gap, projected_ready_count
+from tracker.readiness import Band
 from tracker.reads.catalogue import Catalogue, load_catalogue
 from tracker.reads.figures import Figures, Standing, band_counts, figures
 from tracker.reads.records import first_evidence
