@@ -412,6 +412,118 @@ def test_every_batch_is_in_the_audit_trail(client, world):
     assert "recorded=1" in event.detail and "waiting=1" in event.detail
 
 
+def audit_events(action: str) -> list[AuditEvent]:
+    query = db.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+    return list(db.session.scalars(query))
+
+
+# Each refusal: set the scene, then return the request that is refused.
+
+
+def _malformed(client, world, monkeypatch):
+    bad = statement()
+    bad["verb"] = {"id": "nope"}
+    return lambda: post(client, [statement(), bad], world["platform"])
+
+
+def _conflicting(client, world, monkeypatch):
+    body = statement(actor="bob@corp.example.com")
+    assert post(client, body, world["platform"]).status_code == 200
+    changed = body | {"timestamp": "2026-11-01T09:30:00+00:00"}
+    return lambda: post(client, [statement(), changed], world["platform"])
+
+
+def _about_someone_else(client, world, monkeypatch):
+    ada = token_of(world["ada"])
+    mixed = [statement(actor="ada@corp.example.com"), statement(actor="bob@corp.example.com")]
+    return lambda: post(client, mixed, ada)
+
+
+def _not_allowed_to_send(client, world, monkeypatch):
+    manager = token_of(world["manager"])
+    return lambda: post(client, [statement(), statement()], manager)
+
+
+def _too_many(client, world, monkeypatch):
+    return lambda: post(client, [statement()] * 5001, world["platform"])
+
+
+def _too_large(client, world, monkeypatch):
+    monkeypatch.setattr("tracker.xapi.auth.MAX_BYTES", 2000)
+    padded = statement(context={"extensions": {"https://x.example.com/pad": "x" * 3000}})
+    return lambda: post(client, [statement(), padded], world["platform"])
+
+
+def _without_the_version_header(client, world, monkeypatch):
+    headers = basic(world["platform"])
+    headers.pop("X-Experience-API-Version")
+    return lambda: client.post("/xapi/statements", json=[statement()], headers=headers)
+
+
+def _put_with_another_id(client, world, monkeypatch):
+    url = f"/xapi/statements?statementId={uuid.uuid4()}"
+    return lambda: client.put(url, json=statement(), headers=basic(world["platform"]))
+
+
+REFUSED = {
+    "malformed": (_malformed, 400),
+    "conflict": (_conflicting, 409),
+    "about someone else": (_about_someone_else, 403),
+    "a token that may not send": (_not_allowed_to_send, 403),
+    "too many statements": (_too_many, 413),
+    "a body too large": (_too_large, 413),
+    "no version header": (_without_the_version_header, 400),
+    "a PUT naming another id": (_put_with_another_id, 400),
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSED))
+def test_every_refused_batch_is_in_the_audit_trail_and_stores_nothing(
+    client, world, monkeypatch, case
+):
+    scene, status = REFUSED[case]
+    send = scene(client, world, monkeypatch)
+    before = stored_count(), len(evidence_rows())
+    answer = send()
+    assert answer.status_code == status, answer.json
+    assert (stored_count(), len(evidence_rows())) == before  # the batch left nothing behind
+    [refused] = audit_events("xapi.refused")  # committed on its own, after the rollback
+    assert refused.detail.startswith(f"status={status}; ")
+    assert answer.json["error"]["message"][:100] in refused.detail
+    assert "/xapi/statements from " in refused.target
+    denied = audit_events("access.denied")
+    if status == 403:
+        [denial] = denied  # the record every surface keeps of a refused permission
+        assert denial.target == "POST /xapi/statements"
+        assert denial.actor_id == refused.actor_id is not None
+    else:
+        assert denied == []
+
+
+def test_a_refusal_names_the_integration_or_the_person_who_sent_it(client, world, monkeypatch):
+    _malformed(client, world, monkeypatch)()
+    [refused] = audit_events("xapi.refused")
+    assert refused.target == "POST /xapi/statements from integration Course platform"
+    assert refused.actor_id is None
+    _not_allowed_to_send(client, world, monkeypatch)()
+    [_, by_person] = audit_events("xapi.refused")
+    assert by_person.target == "POST /xapi/statements from lead@corp.example.com"
+    assert by_person.actor_id == world["manager"].id
+
+
+def test_a_request_naming_nobody_writes_no_audit_row(client, world):
+    assert post(client, statement(), "trk_not-a-token").status_code == 401
+    assert client.post("/xapi/statements", json=statement()).status_code == 401
+    assert audit_events("xapi.refused") == audit_events("access.denied") == []
+
+
+def test_a_session_cookie_does_not_speak_for_an_integration(client, world, login_as):
+    login_as(world["ld"])  # the same client now carries L&D's session cookie
+    assert post(client, [statement()], world["platform"]).status_code == 200
+    [received] = audit_events("xapi.received")
+    assert received.actor_id is None  # the integration sent it, not the cookie's owner
+
+
 # --- Statements that match nothing, and L&D's mappings -----------------------------------------
 
 

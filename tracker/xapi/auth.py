@@ -1,13 +1,20 @@
-"""Who is sending: HTTP Basic with an API token as the password, and the version header."""
+"""Who is sending: HTTP Basic with an API token as the password, and the version header.
+
+Every refusal of a known sender is in the audit trail: a refused POST or PUT (400, 403, 409,
+413) as `xapi.refused`, and a 403 also as the `access.denied` every surface records. Each is
+committed on its own, after the rollback, so the refused batch leaves no statement and no
+evidence. A request without a usable token (401) names nobody and writes nothing, as the API.
+"""
 
 from __future__ import annotations
 
 import re
 
-from flask import Response, abort, g, request
+from flask import Response, abort, current_app, g, request
+from werkzeug.exceptions import HTTPException
 
-from tracker import policy
-from tracker.errors import json_error
+from tracker import audit, policy
+from tracker.errors import _audit_denial, handle_http_exception, json_error
 from tracker.extensions import db
 from tracker.models import Integration, User
 from tracker.operations.tokens import use_token
@@ -30,23 +37,55 @@ class Refused(Exception):
 
 @bp.errorhandler(Refused)
 def _refused(error: Refused) -> Response:
+    audit_refusal(error.status, error.message)
     response = json_error(error.status, error.message)
     if error.challenge:
         response.headers["WWW-Authenticate"] = _CHALLENGE
     return response
 
 
+@bp.errorhandler(HTTPException)
+def _refused_while_reading(error: HTTPException) -> Response | tuple[str, int]:
+    """A body refused as it is read (413 too large, 400 nested too deeply): audited too."""
+    status = error.code or 500
+    if status < 500 and status != 403:  # the app's handler records a 403 itself
+        audit_refusal(status, error.description or error.name)
+    return handle_http_exception(error)
+
+
+def audit_refusal(status: int, reason: str) -> None:
+    """Record a known sender's refused request, in a transaction of its own."""
+    who: User | Integration | None = g.get("xapi_sender")
+    if who is None or status == 401:
+        return
+    if status == 403:
+        _audit_denial()
+    if request.method not in ("POST", "PUT"):
+        return
+    db.session.rollback()  # nothing of the refused batch is kept
+    audit.record(
+        "xapi.refused",
+        f"{request.method} {request.path} from {_name(who)}",
+        f"status={status}; {audit.clean(reason, 300)}",
+        actor=who if isinstance(who, User) else None,
+    )
+    db.session.commit()
+
+
+def _name(who: User | Integration) -> str:
+    return who.email if isinstance(who, User) else f"integration {who.name}"
+
+
 @bp.before_request
 def authenticate() -> None:
-    """Check the version header, then the token; L&D, admins, engineers and integrations."""
+    """Check the token, then the version header; L&D, admins, engineers and integrations.
+
+    The token comes first so that every refusal after it has a sender to audit.
+    """
     request.max_content_length = MAX_BYTES
+    _act_as(None)  # like the API, the intake ignores session cookies
     if request.endpoint == "xapi.about":
         return
-    version = request.headers.get(_VERSION_HEADER, "")
-    if not _ACCEPTED.fullmatch(version.strip()):
-        raise Refused(
-            400, f"Send the header {_VERSION_HEADER}: 1.0.3 (this intake speaks xAPI 1.0.x)."
-        )
     credentials = request.authorization
     if credentials is None or credentials.type != "basic" or not credentials.password:
         raise Refused(401, "Authenticate with HTTP Basic: an API token as the password.", True)
@@ -55,13 +94,24 @@ def authenticate() -> None:
         db.session.commit()  # the token's last use
     if who is None:
         raise Refused(401, "The token is unknown or revoked, or its owner is inactive.", True)
+    g.xapi_sender = who
+    _act_as(who if isinstance(who, User) else None)
+    version = request.headers.get(_VERSION_HEADER, "")
+    if not _ACCEPTED.fullmatch(version.strip()):
+        raise Refused(
+            400, f"Send the header {_VERSION_HEADER}: 1.0.3 (this intake speaks xAPI 1.0.x)."
+        )
     if not policy.may_send_statements(who):
         raise Refused(
             403,
             "This token may not send statements: ask for an integration token "
             "with the xapi scope, or use an L&D token.",
         )
-    g.xapi_sender = who
+
+
+def _act_as(user: User | None) -> None:
+    """Make `user` (None: nobody) the request's current user, whoever a cookie names."""
+    current_app.login_manager._update_request_context_with_user(user)  # type: ignore[attr-defined]
 
 
 def sender() -> User | Integration:
