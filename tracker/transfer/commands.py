@@ -1,9 +1,10 @@
 """`flask data export FILE` and `flask data import FILE`: every record, database-neutral.
 
-Both are audited in the database they act on. An export's own event comes after its snapshot,
-so a file never holds the event of its own making. An import records `data.imported` in the
-same transaction, after the rows: the imported database is the file plus that one event, and
-an export taken right after it shows that event as the last audit row and nothing else new.
+An export is audited in the database it reads, after its snapshot, so a file never holds the
+event of its own making. An import stores no row of its own: its `data.imported` event goes
+to the audit log only (the `tracker.audit` line every event writes), so the imported database
+holds exactly the file's records and exporting it again gives the same document, byte for
+byte.
 """
 
 from __future__ import annotations
@@ -61,8 +62,8 @@ def import_command(file: Path) -> None:
         refuse(str(error), [])
     recount(db.session.connection())  # the derived tables, from the records just loaded
     bump(db.session.connection())
-    audit.record("data.imported", file.name, _summary(counts))
     db.session.commit()
+    audit.log_only("data.imported", file.name, _summary(counts))
     click.echo(f"Imported {_rows_and_tables(counts)} from {file}.")
 
 
