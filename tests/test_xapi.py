@@ -257,6 +257,43 @@ def test_a_statement_that_breaks_a_rule_is_kept_with_the_reason(client, world, b
     assert reason in row.reason
 
 
+@pytest.mark.parametrize("email", ["someone@corp.test", "Someone@Mail.Corp.Local", "s@x.invalid"])
+def test_an_address_on_a_special_use_domain_is_an_address_like_any(client, world, make_user, email):
+    person = make_user(email=email.lower(), name="Someone")
+    body = statement(actor=email)
+    answer = post(client, body, world["platform"])
+    assert answer.status_code == 200, answer.json
+    [evidence] = evidence_rows()
+    assert evidence.user_id == person.id
+    assert db.session.get(XapiStatement, body["id"]).outcome is Outcome.RECORDED
+
+
+@pytest.mark.parametrize(
+    "mbox", ["mailto:someone@localhost", "mailto:some one@corp.test", "mailto:a@-corp.test"]
+)
+def test_a_malformed_address_on_a_special_use_domain_is_still_refused(client, world, mbox):
+    body = statement()
+    body["actor"]["mbox"] = mbox
+    answer = post(client, body, world["platform"])
+    assert answer.status_code == 400
+    assert "actor.mbox" in answer.json["error"]["message"]
+    assert stored_count() == 0
+
+
+def test_an_address_on_a_special_use_domain_can_be_mapped_to_a_person(
+    client, world, login_as, make_user
+):
+    person = make_user(email="someone@corp.test", name="Someone")
+    address = "someone@lms.corp.local"
+    assert post(client, statement(actor=address), world["platform"]).status_code == 200
+    answer = login_as(world["ld"]).post(
+        "/catalogue/statements/people", data={"address": address, "email": "someone@corp.test"}
+    )
+    assert answer.status_code == 302, answer.get_data(as_text=True)
+    [evidence] = evidence_rows()
+    assert evidence.user_id == person.id
+
+
 # --- Malformed statements ---------------------------------------------------------------------
 
 
@@ -618,7 +655,7 @@ def test_a_statement_waiting_for_both_needs_both_mappings(client, world, login_a
         (
             "/catalogue/statements/people",
             {"address": "a@b.example.com", "email": "not an email"},
-            "Invalid email address.",
+            "Enter an email address like name@company.com.",
         ),
     ],
 )
