@@ -34,7 +34,9 @@ from tracker.models import (
     TargetRole,
     User,
 )
+from tracker.operations import steps
 from tracker.operations.firsts import differences
+from tracker.reads.catalogue import load_catalogue
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -123,7 +125,10 @@ class IsolatedClient(FlaskClient):
 
 
 def _check_derived_tables() -> None:
-    """Fail the test if a write left `evidence_firsts` out of step with the evidence."""
+    """Fail the test if a write left a derived table out of step with the evidence.
+
+    `readiness_steps` is checked whenever it claims the rules in force (figures read it then).
+    """
     db.session.rollback()
     with db.engine.connect() as conn:
         missing, extra = differences(conn)
@@ -131,6 +136,14 @@ def _check_derived_tables() -> None:
         f"evidence_firsts differs from a recount of the evidence: lacks {sorted(missing)[:3]}, "
         f"holds {sorted(extra)[:3]} it should not"
     )
+    catalogue = load_catalogue()
+    if catalogue.steps_current:
+        missing, extra = steps.differences(catalogue)
+        assert not missing and not extra, (
+            f"readiness_steps differs from a computation from evidence: lacks "
+            f"{sorted(missing)[:3]}, holds {sorted(extra)[:3]} it should not"
+        )
+    db.session.rollback()
 
 
 def _empty_tables() -> None:

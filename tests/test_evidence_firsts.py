@@ -1,4 +1,4 @@
-"""`evidence_firsts` always equals a recount from the evidence, whatever writes what.
+"""`evidence_firsts` (and `readiness_steps` with it) always equal a recount from the evidence.
 
 Figures for many people read each engineer's earliest counting evidence from this table; if a
 write forgot it, a team's figures would disagree with the engineer's own page. The `app`
@@ -32,6 +32,7 @@ from tracker.operations import (
     record_completion,
     withdraw,
 )
+from tracker.operations import steps as steps_table
 from tracker.operations.firsts import differences
 from tracker.readiness import demonstrated_dates
 from tracker.reads.catalogue import load_catalogue
@@ -53,6 +54,14 @@ def people(app, make_user, make_team):
 
 def assert_in_step() -> None:
     missing, extra = differences(db.session.connection())
+    assert not missing and not extra, (missing, extra)
+
+
+def assert_steps_in_step() -> None:
+    """`readiness_steps` is computed again when the write commits: check it after a commit."""
+    catalogue = load_catalogue()
+    assert catalogue.steps_current  # the catalogue was loaded through the app: steps kept
+    missing, extra = steps_table.differences(catalogue)
     assert not missing and not extra, (missing, extra)
 
 
@@ -111,6 +120,7 @@ def test_every_write_keeps_the_table_equal_to_a_recount(people, steps):
                 continue
             db.session.commit()
             assert_in_step()
+            assert_steps_in_step()
         # and the figures read through the table are those the full evidence gives
         catalogue = load_catalogue()
         ids = [e.id for e in people["engineers"]]
@@ -142,13 +152,15 @@ def test_check_finds_a_table_out_of_step_and_rebuild_puts_it_right(app, runner, 
 
     rebuilt = runner.invoke(args=["figures", "rebuild"])
     assert rebuilt.exit_code == 0, rebuilt.output
-    assert rebuilt.output.strip() == "Rebuilt the earliest-evidence table: 1 row."
+    assert rebuilt.output.strip() == (
+        "Rebuilt the earliest-evidence table (1 row) and the readiness table (2 rows)."
+    )
     assert runner.invoke(args=["figures", "check"]).exit_code == 0
     assert (
         db.session.scalar(
             db.select(AuditEvent.detail).where(AuditEvent.action == "figures.rebuilt")
         )
-        == "rows=1"
+        == "rows=1 steps=2"
     )
 
 

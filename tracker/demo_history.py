@@ -156,7 +156,7 @@ def generate_history(
             claims += [claim | {"claimed_at": claimed_at} for claim in mine]
         write_rows(Enrolment, enrolments)
         write_rows(Evidence, writer.evidence)
-        firsts.recount(db.session.connection(), {row["user_id"] for row in writer.evidence})
+        firsts.recount_for(db.session(), {row["user_id"] for row in writer.evidence})
         write_rows(SelfAssessment, claims)
         totals["enrolments"] += len(enrolments)
         totals["evidence"] += len(writer.evidence)

@@ -1,8 +1,9 @@
-"""`flask figures check` and `flask figures rebuild`: the derived table figures read from.
+"""`flask figures check` and `flask figures rebuild`: the derived tables figures read from.
 
-Figures read each engineer's earliest counting evidence from `evidence_firsts`, which every
-write keeps in step. `check` compares it with a recount from the evidence itself; `rebuild`
-recounts it for everyone (after restoring a backup taken by other means, say).
+Figures read each engineer's earliest counting evidence from `evidence_firsts` and their
+readiness per role from `readiness_steps`, both kept in step by every write. `check` compares
+them with a computation from the evidence itself; `rebuild` computes them for everyone (after
+an upgrade, or after restoring a backup taken by other means, say).
 """
 
 from __future__ import annotations
@@ -14,32 +15,57 @@ from flask.cli import AppGroup
 
 from tracker import audit
 from tracker.extensions import db
-from tracker.models import EvidenceFirst
-from tracker.operations.firsts import differences, recount
+from tracker.models import EvidenceFirst, ReadinessStep
+from tracker.operations import firsts, steps
+from tracker.reads.catalogue import load_catalogue
 
 figures_cli = AppGroup("figures", help="Check or rebuild what figures are read from.")
 
 
+def _rows(model: type[EvidenceFirst] | type[ReadinessStep]) -> int:
+    return db.session.scalar(db.select(db.func.count()).select_from(model)) or 0
+
+
 @figures_cli.command("check")
 def check_command() -> None:
-    """Compare the earliest-evidence table with a recount from evidence; exit 1 if they differ."""
-    missing, extra = differences(db.session.connection())
+    """Compare the derived tables with a computation from evidence; exit 1 if they differ."""
+    problems = []
+    missing, extra = firsts.differences(db.session.connection())
     if missing or extra:
-        click.echo(
-            f"Error: the earliest-evidence table differs from the evidence: {len(missing)} "
-            f"row(s) missing, {len(extra)} row(s) that should not be there. "
-            "Run `flask figures rebuild`.",
-            err=True,
+        problems.append(
+            f"the earliest-evidence table differs from the evidence: {len(missing)} row(s) "
+            f"missing, {len(extra)} row(s) that should not be there"
         )
+    catalogue = load_catalogue()
+    if not catalogue.steps_current:
+        problems.append(
+            "the readiness table was computed with other catalogue rules (figures are computed "
+            "from evidence until it is rebuilt)"
+        )
+    else:
+        missing, extra = steps.differences(catalogue)
+        if missing or extra:
+            problems.append(
+                f"the readiness table differs from the evidence: {len(missing)} row(s) "
+                f"missing, {len(extra)} row(s) that should not be there"
+            )
+    if problems:
+        for problem in problems:
+            click.echo(f"Error: {problem}.", err=True)
+        click.echo("Run `flask figures rebuild`.", err=True)
         sys.exit(1)
-    click.echo("The earliest-evidence table matches the evidence.")
+    click.echo("The earliest-evidence and readiness tables match the evidence.")
 
 
 @figures_cli.command("rebuild")
 def rebuild_command() -> None:
-    """Recount the earliest-evidence table for everyone from the evidence."""
-    recount(db.session.connection())
-    rows = db.session.scalar(db.select(db.func.count()).select_from(EvidenceFirst)) or 0
-    audit.record("figures.rebuilt", "evidence_firsts", f"rows={rows}")
+    """Compute the earliest-evidence and readiness tables for everyone from the evidence."""
+    firsts.recount(db.session.connection())
+    steps.rebuild(db.session(), load_catalogue())
+    counts = _rows(EvidenceFirst), _rows(ReadinessStep)
+    audit.record("figures.rebuilt", "evidence_firsts", f"rows={counts[0]} steps={counts[1]}")
     db.session.commit()
-    click.echo(f"Rebuilt the earliest-evidence table: {rows:,} row{'s' * (rows != 1)}.")
+    click.echo(
+        f"Rebuilt the earliest-evidence table ({counts[0]:,} row{'s' * (counts[0] != 1)}) "
+        f"and the readiness table ({counts[1]:,} row{'s' * (counts[1] != 1)})."
+    )

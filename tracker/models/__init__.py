@@ -22,6 +22,7 @@ from tracker.models.evidence import (
     EvidenceKind,
     EvidenceStatus,
     Notification,
+    ReadinessStep,
     SelfAssessment,
     StaffingTarget,
 )
@@ -65,6 +66,7 @@ __all__ = [
     "Outcome",
     "PathModule",
     "PathPrerequisite",
+    "ReadinessStep",
     "Role",
     "RoleRequirement",
     "Scope",

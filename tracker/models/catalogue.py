@@ -200,3 +200,5 @@ class CatalogueVersion(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)  # always 1
     token: Mapped[str] = mapped_column(String(32))
+    # the digest of the readiness rules `readiness_steps` was computed with (None: never)
+    steps_rules: Mapped[str | None] = mapped_column(String(64))

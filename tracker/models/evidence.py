@@ -129,6 +129,32 @@ class EvidenceFirst(Base):
     first_on: Mapped[date] = mapped_column(Date)
 
 
+class ReadinessStep(Base):
+    """Derived: an engineer's readiness for a live role from one day until the next change.
+
+    Readiness changes only on a demonstrated date (`tracker.readiness.role_steps`), so these
+    rows give readiness on any day: the row whose `from_on <= day < until_on`, in tenths of a
+    percent (the engine's one decimal, kept exact). Engineers without counting evidence have no
+    rows: their readiness is that of no evidence at all. Team and company figures read two rows
+    per engineer and role (as of the day and 8 weeks before) instead of computing them.
+
+    Kept by `tracker.operations.steps` in the transaction of every write, and rebuilt for
+    everyone when the catalogue's rules change (`catalogue_version.steps_rules` names the rules
+    the rows were computed with; while it differs, figures are computed from evidence instead).
+    Data exports leave it out; imports rebuild it.
+    """
+
+    __tablename__ = "readiness_steps"
+    # on SQLite the rows live in the primary key's b-tree: one seek finds a step and its value
+    __table_args__ = {"info": {"derived": True}, "sqlite_with_rowid": False}
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    role_id: Mapped[int] = mapped_column(ForeignKey("target_roles.id"), primary_key=True)
+    from_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    until_on: Mapped[date] = mapped_column(Date)  # the next change; 9999-12-31 for the last
+    tenths: Mapped[int] = mapped_column(Integer)  # readiness x 10
+
+
 class SelfAssessment(Base):
     """A level an engineer claimed for a competency, and when; shown, never counted.
 

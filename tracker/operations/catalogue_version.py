@@ -5,6 +5,7 @@ random token (`_bump_after_flush`, registered on import), and so does every inse
 delete statement on a catalogue table sent through a session (`_bump_on_statement`). Writers
 that load catalogue rows below the ORM (a data import) call `bump()` themselves. Readers keep
 the catalogue they read while the token stays the same (`load_catalogue` in tracker.reads).
+Both hooks also note the change in the session (`CHANGED`), for `tracker.operations.steps`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from tracker.models import (
     RoleRequirement,
     TargetRole,
 )
+
+CHANGED = "tracker.catalogue.changed"  # set in session.info by a catalogue change
 
 CATALOGUE = (
     Competency,
@@ -56,6 +59,7 @@ def _bump_after_flush(session: Session, _context: UOWTransaction) -> None:
         isinstance(item, CATALOGUE) for item in chain(session.new, session.dirty, session.deleted)
     ):
         bump(session.connection())
+        session.info[CHANGED] = True
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -64,3 +68,4 @@ def _bump_on_statement(state: ORMExecuteState) -> None:
     writes = state.is_insert or state.is_update or state.is_delete
     if writes and state.bind_mapper is not None and state.bind_mapper.class_ in CATALOGUE:
         bump(state.session.connection())
+        state.session.info[CHANGED] = True

@@ -7,8 +7,9 @@ evidence that can count (see `EvidenceFirst`). Three ways keep it true:
   touched, before the transaction commits (`_recount_after_flush`, registered on import), and
   so does every insert, update or delete of evidence sent through the session as a statement
   (`_recount_after_statement`: an insert's own engineers, everyone for the others);
-- writers that insert evidence below the ORM (the demo seed, a data import) call `recount()`
-  themselves, for the engineers they wrote or for everyone;
+- writers that insert evidence below the ORM (the demo seed, a data import) call
+  `recount_for()` themselves, for the engineers they wrote or for everyone (it also has their
+  readiness steps computed again before the commit, `tracker.operations.steps`);
 - `flask figures rebuild` recounts everyone, and `differences()` says where the table and a
   recount from evidence disagree (the tests check it after every test).
 """
@@ -24,6 +25,7 @@ from sqlalchemy import Connection, Result, Select, delete, event, func, insert, 
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from tracker.models import Evidence, EvidenceFirst, EvidenceKind, EvidenceStatus
+from tracker.operations import steps
 from tracker.readiness import COUNTING_STATUSES
 
 _BATCH = 500  # engineers per statement, well under every database's bound-parameter limit
@@ -62,6 +64,13 @@ def recount(connection: Connection, user_ids: Iterable[int] | None = None) -> No
         connection.execute(insert(EvidenceFirst).from_select(columns, earliest(batch)))
 
 
+def recount_for(session: Session, user_ids: Iterable[int] | None = None) -> None:
+    """Recount these people's rows (everyone's when None), and their readiness steps on commit."""
+    people = None if user_ids is None else set(user_ids)
+    recount(session.connection(), people)
+    steps.mark(session, people)
+
+
 def differences(connection: Connection) -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
     """Return (rows the table lacks, rows it should not hold) against a recount from evidence."""
     stored = set(
@@ -91,7 +100,7 @@ def _recount_after_flush(session: Session, _context: UOWTransaction) -> None:
         if isinstance(item, Evidence) and item.user_id is not None
     }
     if touched:
-        recount(session.connection(), touched)
+        recount_for(session, touched)
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -107,5 +116,5 @@ def _recount_after_statement(state: ORMExecuteState) -> Result[Any] | None:
         rows = [given] if isinstance(given, Mapping) else list(given or [])
         if rows and all("user_id" in row for row in rows):
             people = {row["user_id"] for row in rows}
-    recount(state.session.connection(), people)
+    recount_for(state.session, people)
     return result

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from types import MappingProxyType
 
@@ -43,6 +43,18 @@ class Catalogue:
     paths: Mapping[str, PathPlan]  # live paths
     names: Mapping[str, str]  # key -> display name, for every kind
     urls: Mapping[str, str]  # module key -> its course link
+    steps_rules: str | None = None  # the rules `readiness_steps` holds figures for
+
+    @cached_property
+    def rules(self) -> str:
+        """Return a digest of what readiness depends on: every module's spec, the live roles."""
+        parts = (sorted(self.modules.items()), sorted(self.roles.items()))
+        return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+    @property
+    def steps_current(self) -> bool:
+        """Return True when `readiness_steps` holds figures computed with these rules."""
+        return self.steps_rules == self.rules
 
     @cached_property
     def fingerprint(self) -> str:
@@ -66,12 +78,16 @@ _kept_lock = threading.Lock()
 
 def load_catalogue() -> Catalogue:
     """Return every module, and the live roles and paths, keyed by their keys."""
-    token = db.session.scalar(db.select(CatalogueVersion.token).where(CatalogueVersion.id == 1))
+    token, steps_rules = db.session.execute(
+        db.select(CatalogueVersion.token, CatalogueVersion.steps_rules).where(
+            CatalogueVersion.id == 1
+        )
+    ).one_or_none() or (None, None)
     database = db.engine.url.render_as_string(hide_password=False)
     kept = _kept.get(database)
     if token is not None and kept is not None and kept[0] == token:
         return kept[1]
-    catalogue = _read_catalogue()
+    catalogue = replace(_read_catalogue(), steps_rules=steps_rules)
     if token is not None:
         with _kept_lock:
             _kept[database] = (token, catalogue)

@@ -25,6 +25,7 @@ from tracker.models import (
 from tracker.reads.catalogue import Catalogue, load_catalogue
 from tracker.reads.figures import Standing, band_counts, figures
 from tracker.reads.records import first_evidence
+from tracker.reads.standings import company_standings
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,8 @@ def _totals(lines: list[TargetLine]) -> dict[str, TargetLine]:
 def company_view(as_of: date, catalogue: Catalogue | None = None) -> CompanyView:
     """Return the company view as of `as_of`."""
     catalogue = catalogue or load_catalogue()
-    bands, forecasts = _standings(catalogue, as_of)
+    read = company_standings if catalogue.steps_current else _standings
+    bands, forecasts = read(catalogue, as_of)
     lines = _target_lines(forecasts)
     teams = sorted({team for team, _ in bands} | {line.team for line in lines})
     return CompanyView(as_of, teams, sorted(catalogue.roles), bands, lines, _totals(lines))

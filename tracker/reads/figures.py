@@ -59,10 +59,14 @@ class Figures:
 
     def standing(self, role: RoleProfile) -> Standing:
         """Return readiness, band and forecast for `role`."""
-        now = readiness(self.levels, role)
-        return Standing(
-            role.key, now, band(now), forecast(now, readiness(self.before, role), self.as_of)
+        return standing(
+            role, readiness(self.levels, role), readiness(self.before, role), self.as_of
         )
+
+
+def standing(role: RoleProfile, now: float, weeks_ago: float, as_of: date) -> Standing:
+    """Return the standing of readiness `now` as of `as_of`, `weeks_ago` being 8 weeks before."""
+    return Standing(role.key, now, band(now), forecast(now, weeks_ago, as_of))
 
 
 def figures(

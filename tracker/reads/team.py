@@ -1,8 +1,10 @@
 """A team's readiness for a role as of a date: per engineer, per band, and against targets.
 
-Statements: the team's engineers with their last activity (1), the earliest evidence of each
-kind that can count (1), targets (1), plus the catalogue (7) when not passed in — the same for
-5 engineers or 5,000.
+Statements: the team's engineers with their last activity and their standings read from
+`readiness_steps` (1), targets (1), plus the catalogue (1, or 7 when it changed) when not passed
+in — the same for 5 engineers or 5,000. While `readiness_steps` holds other rules, or when the
+caller needs every engineer's figures anyway (the dashboard), the earliest evidence of each
+kind that can count is read instead (1 more) and figures computed from it.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from tracker.forecast import Forecast, hire_gap, projected_ready_count
 from tracker.models import Evidence, Role, StaffingTarget, TargetRole, Team, User
 from tracker.readiness import Band
 from tracker.reads.catalogue import Catalogue, load_catalogue
-from tracker.reads.figures import Figures, Standing, band_counts, figures
+from tracker.reads.figures import Figures, band_counts, figures
 from tracker.reads.records import first_evidence
+from tracker.reads.standings import team_standings
 
 
 @dataclass(frozen=True)
@@ -122,15 +125,28 @@ def team_readiness(
     catalogue: Catalogue | None = None,
     loaded: TeamFigures | None = None,
 ) -> TeamReadiness:
-    """Return the team's readiness for `role_key` as of `as_of`."""
+    """Return the team's readiness for `role_key` as of `as_of`.
+
+    Standings come from `readiness_steps` while it holds the rules in force, unless the
+    caller already `loaded` the team's figures; otherwise from each engineer's evidence.
+    """
     catalogue = catalogue or load_catalogue()
-    loaded = loaded or team_figures(team.id, catalogue, as_of)
     role = catalogue.roles[role_key]
-    standings: list[Standing] = [person.standing(role) for person in loaded.people]
+    if loaded is None and catalogue.steps_current:
+        people = team_standings(_engineers_of(team.id), role, as_of)
+    else:
+        loaded = loaded or team_figures(team.id, catalogue, as_of)
+        people = [
+            (m.id, m.email, m.name, last, person.standing(role))
+            for m, person, last in zip(
+                loaded.members, loaded.people, loaded.last_activity, strict=True
+            )
+        ]
     rows = [
-        EngineerRow(m.id, m.email, m.name, s.readiness, s.band, s.forecast.projected_ready_on, last)
-        for m, s, last in zip(loaded.members, standings, loaded.last_activity, strict=True)
+        EngineerRow(id_, email, name, s.readiness, s.band, s.forecast.projected_ready_on, last)
+        for id_, email, name, last, s in people
     ]
+    standings = [s for *_, s in people]
     forecasts = [s.forecast for s in standings]
     return TeamReadiness(
         team, role_key, as_of, rows, band_counts(standings), _targets(team.id, role_key, forecasts)

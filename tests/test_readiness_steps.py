@@ -1,0 +1,214 @@
+"""`readiness_steps`: team and company figures read from it equal those computed from evidence.
+
+The table is kept by every write (tests/test_evidence_firsts.py drives random writes and checks
+it after each commit; the `app` fixture checks it after every test). Here: the figures read
+through it against the figures computed from evidence, for random organisations and dates; a
+change of the catalogue's rules computing everyone again; and the table out of date (a
+database just upgraded) never giving a wrong figure.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from tests.catalogue_fixtures import SMALL
+from tracker.catalogue.service import import_text
+from tracker.clock import today
+from tracker.extensions import db
+from tracker.models import (
+    CatalogueVersion,
+    Evidence,
+    EvidenceKind,
+    EvidenceStatus,
+    Module,
+    ReadinessStep,
+    RoleRequirement,
+    TargetRole,
+    Team,
+)
+from tracker.operations import steps
+from tracker.reads import company
+from tracker.reads.catalogue import load_catalogue
+from tracker.reads.standings import company_standings
+from tracker.reads.team import team_figures, team_readiness
+
+TODAY = today()
+
+
+@pytest.fixture
+def org(app, make_user, make_team):
+    import_text(SMALL, "small.yaml")
+    engineers = [make_user(email=f"e{i}@corp.test", name=f"E{i}") for i in range(6)]
+    lead = make_user(email="lead@corp.test", roles=["manager"])
+    teams = [
+        make_team(name="Payments", managers=[lead], members=engineers[:4]),
+        make_team(name="Search", managers=[lead], members=engineers[4:]),
+    ]
+    modules = {key: id_ for key, id_ in db.session.execute(db.select(Module.key, Module.id))}
+    return {"engineers": engineers, "teams": teams, "modules": modules}
+
+
+def computed(team: Team, role: str, as_of):  # type: ignore[no-untyped-def]
+    """The team's readiness computed from evidence (the path taken without the table)."""
+    catalogue = load_catalogue()
+    return team_readiness(team, role, as_of, catalogue, team_figures(team.id, catalogue, as_of))
+
+
+def as_counters(forecasts):  # type: ignore[no-untyped-def]
+    return {pair: Counter(rows) for pair, rows in forecasts.items()}
+
+
+piece = st.tuples(
+    st.integers(0, 5),  # engineer
+    st.integers(0, 50),  # module, modulo how many
+    st.sampled_from(list(EvidenceKind)),
+    st.sampled_from(list(EvidenceStatus)),
+    st.integers(0, 200),  # days ago
+    st.booleans(),  # passed, for an attempt
+)
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    pieces=st.lists(piece, max_size=25),
+    days=st.lists(st.integers(0, 400), min_size=1, max_size=4),
+)
+def test_figures_read_from_the_table_equal_figures_computed_from_evidence(org, pieces, days):
+    keys = sorted(org["modules"])
+    try:
+        for who, pick, kind, status, days_ago, passed in pieces:
+            db.session.add(
+                Evidence(
+                    user_id=org["engineers"][who].id,
+                    module_id=org["modules"][keys[pick % len(keys)]],
+                    kind=kind,
+                    date=TODAY - timedelta(days=days_ago),
+                    status=status,
+                    score=(90 if passed else 10) if kind is EvidenceKind.ATTEMPT else None,
+                    passed=passed if kind is EvidenceKind.ATTEMPT else None,
+                )
+            )
+        db.session.commit()
+        catalogue = load_catalogue()
+        assert catalogue.steps_current  # so the reads below take the table
+        for days_ago in days:
+            as_of = TODAY - timedelta(days=days_ago)
+            for team in org["teams"]:
+                for role in catalogue.roles:
+                    assert team_readiness(team, role, as_of) == computed(team, role, as_of)
+            from_table = company_standings(catalogue, as_of)
+            from_evidence = company._standings(catalogue, as_of)
+            assert from_table[0] == from_evidence[0]
+            assert as_counters(from_table[1]) == as_counters(from_evidence[1])
+    finally:
+        db.session.rollback()
+        db.session.execute(db.delete(Evidence))
+        db.session.commit()
+
+
+def _prove(org, who: int, key: str, days_ago: int = 3) -> None:  # type: ignore[no-untyped-def]
+    db.session.add(
+        Evidence(
+            user_id=org["engineers"][who].id,
+            module_id=org["modules"][key],
+            kind=EvidenceKind.ATTEMPT,
+            date=TODAY - timedelta(days=days_ago),
+            status=EvidenceStatus.VALID,
+            score=90,
+            passed=True,
+        )
+    )
+    db.session.commit()
+
+
+def test_a_change_of_a_roles_requirements_computes_everyone_again(org):
+    _prove(org, 0, "mlcc-classification")
+    before = team_readiness(org["teams"][0], "ml-engineer", TODAY).engineers[0].readiness
+    requirement = db.session.scalar(
+        db.select(RoleRequirement)
+        .join(TargetRole, TargetRole.id == RoleRequirement.role_id)
+        .where(TargetRole.key == "ml-engineer")
+        .limit(1)
+    )
+    requirement.weight += 5
+    db.session.commit()
+    catalogue = load_catalogue()
+    assert catalogue.steps_current
+    missing, extra = steps.differences(catalogue)
+    assert not missing and not extra
+    after = team_readiness(org["teams"][0], "ml-engineer", TODAY)
+    assert after == computed(org["teams"][0], "ml-engineer", TODAY)
+    assert after.engineers[0].readiness != before
+
+
+def test_renaming_a_module_keeps_the_rules_and_the_rows(org):
+    _prove(org, 1, "mlcc-classification")
+    rules = db.session.scalar(db.select(CatalogueVersion.steps_rules))
+    rows = db.session.scalar(db.select(db.func.count()).select_from(ReadinessStep))
+    module = db.session.get(Module, org["modules"]["mlcc-classification"])
+    module.title = "Classification, again"
+    db.session.commit()
+    assert db.session.scalar(db.select(CatalogueVersion.steps_rules)) == rules
+    assert db.session.scalar(db.select(db.func.count()).select_from(ReadinessStep)) == rows
+    assert load_catalogue().steps_current
+
+
+def test_an_out_of_date_table_is_never_read_and_rebuild_brings_it_back(org, runner):
+    _prove(org, 2, "mlcc-classification", days_ago=30)
+    team = org["teams"][0]
+    expected = computed(team, "ml-engineer", TODAY)
+    # as a database just upgraded: rows from other rules, or none, and no digest
+    db.session.execute(update(CatalogueVersion).values(steps_rules=None, token="upgraded"))
+    db.session.execute(db.delete(ReadinessStep))
+    db.session.commit()
+    assert not load_catalogue().steps_current
+    assert team_readiness(team, "ml-engineer", TODAY) == expected
+    catalogue = load_catalogue()
+    assert company_standings(catalogue, TODAY)[0] != company._standings(catalogue, TODAY)[0]
+    assert company.company_view(TODAY).bands == company.company_view(TODAY, catalogue).bands
+    assert company.company_view(TODAY).bands[("Payments", "ml-engineer")]["in_progress"] == 1
+
+    checked = runner.invoke(args=["figures", "check"])
+    assert checked.exit_code == 1 and "other catalogue rules" in checked.output
+    _prove(org, 3, "mlcc-classification")  # a write while out of date leaves it out of date
+    assert not load_catalogue().steps_current
+    assert team_readiness(team, "ml-engineer", TODAY) == computed(team, "ml-engineer", TODAY)
+
+    rebuilt = runner.invoke(args=["figures", "rebuild"])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert load_catalogue().steps_current
+    assert runner.invoke(args=["figures", "check"]).exit_code == 0
+    assert team_readiness(team, "ml-engineer", TODAY) == computed(team, "ml-engineer", TODAY)
+
+
+def test_evidence_written_by_another_session_marks_the_table_out_of_date(org):
+    assert load_catalogue().steps_current
+    with Session(db.engine) as other:
+        other.add(
+            Evidence(
+                user_id=org["engineers"][0].id,
+                module_id=org["modules"]["mlcc-classification"],
+                kind=EvidenceKind.ATTEMPT,
+                date=TODAY,
+                status=EvidenceStatus.VALID,
+                score=90,
+                passed=True,
+            )
+        )
+        other.commit()
+    db.session.expire_all()
+    assert not load_catalogue().steps_current
+    team = org["teams"][0]
+    assert team_readiness(team, "ml-engineer", TODAY) == computed(team, "ml-engineer", TODAY)

@@ -1,0 +1,101 @@
+"""Standings read from `readiness_steps`: readiness per engineer and role, without evidence.
+
+An engineer's readiness for a role as of a day is the step holding on that day; the forecast
+needs the one holding 8 weeks before too. So a team's standings are one statement of two
+rows per engineer, and the company's bands are counted by the database, grouped by what a
+standing depends on (team, role, readiness then and 8 weeks before). The rows were computed by
+the same rules (`tracker.operations.steps`), so these are the standings `Figures.standing`
+gives; callers use this only while `Catalogue.steps_current`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func
+
+from tracker.extensions import db
+from tracker.forecast import VELOCITY_WEEKS, Forecast
+from tracker.models import Evidence, ReadinessStep, Role, TargetRole, Team, User
+from tracker.readiness import RoleProfile, readiness
+from tracker.reads.catalogue import Catalogue
+from tracker.reads.figures import Standing, band_counts, standing
+
+
+def _holding(step: Any, user: Any, role_id: Any, day: date) -> ColumnElement[bool]:
+    """Return the join condition of the step of `user` and `role_id` holding on `day`."""
+    return and_(
+        step.user_id == user,
+        step.role_id == role_id,
+        step.from_on <= day,
+        step.until_on > day,
+    )
+
+
+def _standing(role: RoleProfile, tenths: tuple[int | None, int | None], as_of: date) -> Standing:
+    nothing = readiness({}, role)  # no counting evidence: no steps
+    now, before = (nothing if t is None else t / 10 for t in tenths)
+    return standing(role, now, before, as_of)
+
+
+def team_standings(
+    people: Iterable[ColumnElement[bool]], role: RoleProfile, as_of: date
+) -> list[tuple[int, str, str, date | None, Standing]]:
+    """Return (id, email, name, last activity, standing) of the users `people` selects, by name.
+
+    `people` are conditions on `User`; one statement in all. Last activity is the date of
+    their latest evidence of any kind on or before `as_of`.
+    """
+    now, before = db.aliased(ReadinessStep), db.aliased(ReadinessStep)
+    role_id = db.select(TargetRole.id).where(TargetRole.key == role.key).scalar_subquery()
+    weeks_ago = as_of - timedelta(weeks=VELOCITY_WEEKS)
+    latest = (
+        db.select(func.max(Evidence.date))
+        .where(Evidence.user_id == User.id, Evidence.date <= as_of)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        db.select(User.id, User.email, User.name, latest, now.tenths, before.tenths)
+        .select_from(User)
+        .outerjoin(now, _holding(now, User.id, role_id, as_of))
+        .outerjoin(before, _holding(before, User.id, role_id, weeks_ago))
+        .where(*people)
+        .order_by(User.name, User.id)
+    )
+    known: dict[tuple[int | None, int | None], Standing] = {}
+    out = []
+    for id_, email, name, last, *tenths in rows:
+        key = (tenths[0], tenths[1])
+        if key not in known:
+            known[key] = _standing(role, key, as_of)
+        out.append((id_, email, name, last, known[key]))
+    return out
+
+
+def company_standings(
+    catalogue: Catalogue, as_of: date
+) -> tuple[dict[tuple[str, str], dict[str, int]], dict[tuple[str, str], list[Forecast]]]:
+    """Return bands and forecasts per (team, live role) of every team's engineers (1 statement)."""
+    now, before = db.aliased(ReadinessStep), db.aliased(ReadinessStep)
+    weeks_ago = as_of - timedelta(weeks=VELOCITY_WEEKS)
+    rows = db.session.execute(
+        db.select(Team.name, TargetRole.key, now.tenths, before.tenths, func.count())
+        .select_from(User)
+        .join(Team, Team.id == User.team_id)
+        .join(TargetRole, TargetRole.archived_at.is_(None))
+        .outerjoin(now, _holding(now, User.id, TargetRole.id, as_of))
+        .outerjoin(before, _holding(before, User.id, TargetRole.id, weeks_ago))
+        .where(User.active.is_(True), User.role_links.any(role=Role.ENGINEER))
+        .group_by(Team.name, TargetRole.key, now.tenths, before.tenths)
+    )
+    grouped: dict[tuple[str, str], list[Standing]] = defaultdict(list)
+    for team, key, then, earlier, count in rows:
+        role = catalogue.roles.get(key)
+        if role is not None:
+            grouped[(team, key)] += [_standing(role, (then, earlier), as_of)] * count
+    bands = {pair: band_counts(rows_) for pair, rows_ in grouped.items()}
+    forecasts = {pair: [row.forecast for row in rows_] for pair, rows_ in grouped.items()}
+    return bands, forecasts
