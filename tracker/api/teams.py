@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask import Response, jsonify
 from flask_smorest import Blueprint, abort
 from marshmallow import RAISE, Schema, ValidationError, fields, validates
 
@@ -13,7 +14,7 @@ from tracker.api.auth import api_user
 from tracker.api.inputs import Text
 from tracker.api.responses import errors
 from tracker.api.schemas import TeamReadinessSchema
-from tracker.api.shapes import team_readiness_json
+from tracker.api.shapes import engineer_rows_json, team_readiness_json
 from tracker.clock import today
 from tracker.extensions import db
 from tracker.models import Team
@@ -43,7 +44,7 @@ class TeamReadinessArgs(Schema):
 @bp.arguments(TeamReadinessArgs, location="query", unknown=RAISE)
 @bp.response(200, TeamReadinessSchema)
 @errors(bp, {404: "No team with this id that the caller may see."})
-def readiness_of_team(args: dict[str, Any], team_id: int) -> dict[str, Any]:
+def readiness_of_team(args: dict[str, Any], team_id: int) -> Response:
     """A team's readiness for a role (its managers, L&D).
 
     Per engineer: readiness, band and projected ready date; totals per band; and each staffing
@@ -60,4 +61,6 @@ def readiness_of_team(args: dict[str, Any], team_id: int) -> dict[str, Any]:
             errors={"role": f"unknown role {args['role']!r}"},
         )
     result = team_readiness(team, args["role"], args["as_of"] or today(), catalogue)
-    return team_readiness_json(result)
+    answer = TeamReadinessSchema().dump(team_readiness_json(result))
+    answer["engineers"] = engineer_rows_json(result)
+    return jsonify(answer)
