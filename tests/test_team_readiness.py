@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+from tracker.api.schemas import TeamReadinessSchema
+from tracker.api.shapes import team_readiness_json
 from tracker.clock import today
 from tracker.extensions import db
 from tracker.models import (
@@ -11,6 +13,7 @@ from tracker.operations.tokens import issue_token
 from tracker.reads.catalogue import load_catalogue
 from tracker.reads.progress import compute_progress
 from tracker.reads.records import load_people
+from tracker.reads.team import team_readiness
 
 TODAY = today()
 
@@ -89,3 +92,22 @@ def test_the_same_statements_for_5_or_200_engineers(
         body = client.get(url, headers=headers).get_json()
     assert len(body["engineers"]) == 200
     assert small.count == large.count
+
+
+def test_the_engineers_rows_are_what_the_documented_schema_dumps(client, scored_team):
+    body = get(client, scored_team["lead"], scored_team["team"].id).get_json()
+    result = team_readiness(scored_team["team"], "ml-engineer", TODAY)
+    shape = team_readiness_json(result) | {
+        "engineers": [
+            {
+                "email": r.email,
+                "readiness": r.readiness,
+                "band": r.band.value,
+                "projected_ready_on": r.projected_ready_on,
+            }
+            for r in result.engineers
+        ]
+    }
+    assert any(row["projected_ready_on"] for row in body["engineers"])  # dates, and nulls
+    assert any(row["projected_ready_on"] is None for row in body["engineers"])
+    assert body == TeamReadinessSchema().dump(shape)
