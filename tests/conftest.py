@@ -34,7 +34,7 @@ from tracker.models import (
     TargetRole,
     User,
 )
-from tracker.operations import steps
+from tracker.operations import module_stats, steps
 from tracker.operations.firsts import differences
 from tracker.reads.catalogue import load_catalogue
 
@@ -134,6 +134,12 @@ def _check_derived_tables() -> None:
         missing, extra = differences(conn)
     assert not missing and not extra, (
         f"evidence_firsts differs from a recount of the evidence: lacks {sorted(missing)[:3]}, "
+        f"holds {sorted(extra)[:3]} it should not"
+    )
+    with db.engine.connect() as conn:
+        missing, extra = module_stats.differences(conn)
+    assert not missing and not extra, (
+        f"module_stats differs from a count of the evidence: lacks {sorted(missing)[:3]}, "
         f"holds {sorted(extra)[:3]} it should not"
     )
     catalogue = load_catalogue()

@@ -28,6 +28,7 @@ from tracker.operations import (
     CompletionInput,
     RecordError,
     decide,
+    module_stats,
     record_attempt,
     record_completion,
     withdraw,
@@ -58,7 +59,9 @@ def assert_in_step() -> None:
 
 
 def assert_steps_in_step() -> None:
-    """`readiness_steps` is computed again when the write commits: check it after a commit."""
+    """`readiness_steps` and `module_stats` follow when the write commits: check after a commit."""
+    missing, extra = module_stats.differences(db.session.connection())
+    assert not missing and not extra, (missing, extra)
     catalogue = load_catalogue()
     assert catalogue.steps_current  # the catalogue was loaded through the app: steps kept
     missing, extra = steps_table.differences(catalogue)

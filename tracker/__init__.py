@@ -48,6 +48,7 @@ def register_extensions(app: Flask) -> None:
     from tracker.operations import (  # noqa: F401  (keep derived tables in step with writes)
         catalogue_version,
         firsts,
+        module_stats,
         steps,
     )
 

@@ -28,7 +28,7 @@ from tracker.models import (
     TeamManager,
     User,
 )
-from tracker.operations import firsts
+from tracker.operations.derived import evidence_written
 
 # (share of engineers, share of their path they have demonstrated)
 ARCHETYPES = ((0.12, (1.0, 1.0)), (0.2, (0.7, 0.95)), (0.53, (0.15, 0.7)), (0.15, (0.0, 0.0)))
@@ -156,7 +156,7 @@ def generate_history(
             claims += [claim | {"claimed_at": claimed_at} for claim in mine]
         write_rows(Enrolment, enrolments)
         write_rows(Evidence, writer.evidence)
-        firsts.recount_for(db.session(), {row["user_id"] for row in writer.evidence})
+        evidence_written(db.session(), {row["user_id"] for row in writer.evidence})
         write_rows(SelfAssessment, claims)
         totals["enrolments"] += len(enrolments)
         totals["evidence"] += len(writer.evidence)

@@ -1,7 +1,8 @@
 """`flask figures check` and `flask figures rebuild`: the derived tables figures read from.
 
-Figures read each engineer's earliest counting evidence from `evidence_firsts` and their
-readiness per role from `readiness_steps`, both kept in step by every write. `check` compares
+Figures read each engineer's earliest counting evidence from `evidence_firsts`, their
+readiness per role from `readiness_steps`, and how each module's evidence adds up from
+`module_stats`, all kept in step by every write. `check` compares
 them with a computation from the evidence itself; `rebuild` computes them for everyone (after
 an upgrade, or after restoring a backup taken by other means, say).
 """
@@ -16,7 +17,7 @@ from flask.cli import AppGroup
 from tracker import audit
 from tracker.extensions import db
 from tracker.models import EvidenceFirst, ReadinessStep
-from tracker.operations import firsts, steps
+from tracker.operations import firsts, module_stats, steps
 from tracker.reads.catalogue import load_catalogue
 
 figures_cli = AppGroup("figures", help="Check or rebuild what figures are read from.")
@@ -36,6 +37,12 @@ def check_command() -> None:
             f"the earliest-evidence table differs from the evidence: {len(missing)} row(s) "
             f"missing, {len(extra)} row(s) that should not be there"
         )
+    missing, extra = module_stats.differences(db.session.connection())
+    if missing or extra:
+        problems.append(
+            f"the module statistics differ from the evidence: {len(missing)} row(s) missing, "
+            f"{len(extra)} row(s) that should not be there"
+        )
     catalogue = load_catalogue()
     if not catalogue.steps_current:
         problems.append(
@@ -54,13 +61,14 @@ def check_command() -> None:
             click.echo(f"Error: {problem}.", err=True)
         click.echo("Run `flask figures rebuild`.", err=True)
         sys.exit(1)
-    click.echo("The earliest-evidence and readiness tables match the evidence.")
+    click.echo("The earliest-evidence, module statistics and readiness tables match the evidence.")
 
 
 @figures_cli.command("rebuild")
 def rebuild_command() -> None:
-    """Compute the earliest-evidence and readiness tables for everyone from the evidence."""
+    """Compute the earliest-evidence, module statistics and readiness tables from the evidence."""
     firsts.recount(db.session.connection())
+    module_stats.recount(db.session.connection())
     steps.rebuild(db.session(), load_catalogue())
     counts = _rows(EvidenceFirst), _rows(ReadinessStep)
     audit.record("figures.rebuilt", "evidence_firsts", f"rows={counts[0]} steps={counts[1]}")

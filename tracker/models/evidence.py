@@ -82,21 +82,28 @@ class Evidence(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"), index=True)
-    kind: Mapped[EvidenceKind] = mapped_column(str_enum(EvidenceKind, "evidence_kind"))
+    # active_history: a change must know the value it replaces (tracker.operations.module_stats)
+    module_id: Mapped[int] = mapped_column(
+        ForeignKey("modules.id"), index=True, active_history=True
+    )
+    kind: Mapped[EvidenceKind] = mapped_column(
+        str_enum(EvidenceKind, "evidence_kind"), active_history=True
+    )
     date: Mapped[date] = mapped_column(Date)
-    hours: Mapped[Decimal | None] = mapped_column(Numeric(6, 1))
+    hours: Mapped[Decimal | None] = mapped_column(Numeric(6, 1), active_history=True)
     evidence_url: Mapped[str] = mapped_column(String(500), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     score: Mapped[int | None] = mapped_column(Integer)
     # Judged against the pass mark in force when the attempt was recorded.
-    passed: Mapped[bool | None] = mapped_column(Boolean)
-    status: Mapped[EvidenceStatus] = mapped_column(str_enum(EvidenceStatus, "evidence_status"))
+    passed: Mapped[bool | None] = mapped_column(Boolean, active_history=True)
+    status: Mapped[EvidenceStatus] = mapped_column(
+        str_enum(EvidenceStatus, "evidence_status"), active_history=True
+    )
     source: Mapped[str] = mapped_column(String(16), default="web")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, active_history=True)
     decision_reason: Mapped[str] = mapped_column(Text, default="")
 
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise")
@@ -153,6 +160,30 @@ class ReadinessStep(Base):
     from_on: Mapped[date] = mapped_column(Date, primary_key=True)
     until_on: Mapped[date] = mapped_column(Date)  # the next change; 9999-12-31 for the last
     tenths: Mapped[int] = mapped_column(Integer)  # readiness x 10
+
+
+class ModuleStat(Base):
+    """Derived: how a module's evidence adds up, per value of hours spent on it.
+
+    For each module and value of `hours` (in tenths; -1 for evidence without hours): how many
+    pieces of evidence there are, withdrawn ones left out, and of them how many are
+    completions, attempts, passed attempts, rejected and decided. The company view's module
+    insight reads these few hundred rows instead of counting every piece of evidence
+    (`tracker.reads.company.module_insight`). Kept by `tracker.operations.module_stats` in the
+    transaction of every write; data exports leave it out; imports count it again.
+    """
+
+    __tablename__ = "module_stats"
+    __table_args__ = {"info": {"derived": True}}
+
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"), primary_key=True)
+    hours_tenths: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pieces: Mapped[int] = mapped_column(Integer)
+    completions: Mapped[int] = mapped_column(Integer)
+    attempts: Mapped[int] = mapped_column(Integer)
+    passed: Mapped[int] = mapped_column(Integer)
+    rejected: Mapped[int] = mapped_column(Integer)
+    decided: Mapped[int] = mapped_column(Integer)
 
 
 class SelfAssessment(Base):

@@ -23,7 +23,7 @@ from tracker import audit
 from tracker.cli_imports import refuse
 from tracker.extensions import db
 from tracker.operations.catalogue_version import bump
-from tracker.operations.firsts import recount_for
+from tracker.operations.derived import evidence_written
 from tracker.transfer.database import record_tables
 from tracker.transfer.document import TransferError
 from tracker.transfer.exporter import Progress, Tick, export_file, no_progress
@@ -60,7 +60,7 @@ def import_command(file: Path) -> None:
         )
     except TransferError as error:
         refuse(str(error), [])
-    recount_for(db.session())  # the derived tables, from the records just loaded
+    evidence_written(db.session())  # the derived tables, from the records just loaded
     bump(db.session.connection())
     db.session.commit()
     audit.log_only("data.imported", file.name, _summary(counts))
