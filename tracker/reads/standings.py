@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, and_, func
 
 from tracker.extensions import db
 from tracker.forecast import VELOCITY_WEEKS, Forecast
-from tracker.models import Evidence, ReadinessStep, Role, TargetRole, Team, User
+from tracker.models import Evidence, ReadinessStep, Role, StaffingTarget, TargetRole, Team, User
 from tracker.readiness import RoleProfile, readiness
 from tracker.reads.catalogue import Catalogue
 from tracker.reads.figures import Standing, band_counts, standing
@@ -78,24 +78,66 @@ def team_standings(
 def company_standings(
     catalogue: Catalogue, as_of: date
 ) -> tuple[dict[tuple[str, str], dict[str, int]], dict[tuple[str, str], list[Forecast]]]:
-    """Return bands and forecasts per (team, live role) of every team's engineers (1 statement)."""
-    now, before = db.aliased(ReadinessStep), db.aliased(ReadinessStep)
-    weeks_ago = as_of - timedelta(weeks=VELOCITY_WEEKS)
-    rows = db.session.execute(
-        db.select(Team.name, TargetRole.key, now.tenths, before.tenths, func.count())
+    """Return bands per (team, live role), and forecasts per (team, role) with a live target.
+
+    Bands need only readiness on the day: the database counts engineers per team, role and
+    readiness (one step per engineer and role). Forecasts, which need readiness 8 weeks before
+    too, are counted only for the teams and roles a staffing target asks about. Two statements.
+    """
+    engineers = (
+        User.team_id.is_not(None),
+        User.active.is_(True),
+        User.role_links.any(role=Role.ENGINEER),
+    )
+    now = db.aliased(ReadinessStep)
+    counted = (
+        db.select(User.team_id, TargetRole.id.label("role_id"), now.tenths, func.count().label("n"))
         .select_from(User)
-        .join(Team, Team.id == User.team_id)
         .join(TargetRole, TargetRole.archived_at.is_(None))
         .outerjoin(now, _holding(now, User.id, TargetRole.id, as_of))
-        .outerjoin(before, _holding(before, User.id, TargetRole.id, weeks_ago))
-        .where(User.active.is_(True), User.role_links.any(role=Role.ENGINEER))
-        .group_by(Team.name, TargetRole.key, now.tenths, before.tenths)
+        .where(*engineers)
+        .group_by(User.team_id, TargetRole.id, now.tenths)
+        .subquery()
     )
     grouped: dict[tuple[str, str], list[Standing]] = defaultdict(list)
+    for team, key, tenths, count in db.session.execute(
+        db.select(Team.name, TargetRole.key, counted.c.tenths, counted.c.n)
+        .join(Team, Team.id == counted.c.team_id)
+        .join(TargetRole, TargetRole.id == counted.c.role_id)
+    ):
+        role = catalogue.roles.get(key)
+        if role is not None:
+            grouped[(team, key)] += [_standing(role, (tenths, tenths), as_of)] * count
+    bands = {pair: band_counts(rows) for pair, rows in grouped.items()}
+    return bands, _targeted_forecasts(catalogue, as_of, engineers)
+
+
+def _targeted_forecasts(
+    catalogue: Catalogue, as_of: date, engineers: tuple[ColumnElement[bool], ...]
+) -> dict[tuple[str, str], list[Forecast]]:
+    """Return the forecasts of the engineers of each team and role a live target asks about."""
+    now, before = db.aliased(ReadinessStep), db.aliased(ReadinessStep)
+    weeks_ago = as_of - timedelta(weeks=VELOCITY_WEEKS)
+    targeted = (  # each team and role once, however many targets ask about it
+        db.select(StaffingTarget.team_id, StaffingTarget.role_id)
+        .where(StaffingTarget.archived_at.is_(None))
+        .distinct()
+        .subquery()
+    )
+    rows = db.session.execute(
+        db.select(Team.name, TargetRole.key, now.tenths, before.tenths, func.count())
+        .select_from(targeted)
+        .join(Team, Team.id == targeted.c.team_id)
+        .join(TargetRole, TargetRole.id == targeted.c.role_id)
+        .join(User, User.team_id == Team.id)
+        .outerjoin(now, _holding(now, User.id, TargetRole.id, as_of))
+        .outerjoin(before, _holding(before, User.id, TargetRole.id, weeks_ago))
+        .where(TargetRole.archived_at.is_(None), *engineers)
+        .group_by(Team.name, TargetRole.key, now.tenths, before.tenths)
+    )
+    out: dict[tuple[str, str], list[Forecast]] = defaultdict(list)
     for team, key, then, earlier, count in rows:
         role = catalogue.roles.get(key)
         if role is not None:
-            grouped[(team, key)] += [_standing(role, (then, earlier), as_of)] * count
-    bands = {pair: band_counts(rows_) for pair, rows_ in grouped.items()}
-    forecasts = {pair: [row.forecast for row in rows_] for pair, rows_ in grouped.items()}
-    return bands, forecasts
+            out[(team, key)] += [_standing(role, (then, earlier), as_of).forecast] * count
+    return dict(out)
