@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func
@@ -35,7 +36,13 @@ def _holding(step: Any, user: Any, role_id: Any, day: date) -> ColumnElement[boo
     )
 
 
+@lru_cache(maxsize=8192)
 def _standing(role: RoleProfile, tenths: tuple[int | None, int | None], as_of: date) -> Standing:
+    """Return the standing of readiness in tenths now and 8 weeks before (None: no evidence).
+
+    Engineers share readiness figures (a role has few distinct values): each pair is worked
+    out once.
+    """
     nothing = readiness({}, role)  # no counting evidence: no steps
     now, before = (nothing if t is None else t / 10 for t in tenths)
     return standing(role, now, before, as_of)
@@ -65,13 +72,9 @@ def team_standings(
         .where(*people)
         .order_by(User.name, User.id)
     )
-    known: dict[tuple[int | None, int | None], Standing] = {}
     out = []
     for id_, email, name, last, *tenths in rows:
-        key = (tenths[0], tenths[1])
-        if key not in known:
-            known[key] = _standing(role, key, as_of)
-        out.append((id_, email, name, last, known[key]))
+        out.append((id_, email, name, last, _standing(role, (tenths[0], tenths[1]), as_of)))
     return out
 
 
