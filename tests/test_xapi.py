@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.catalogue_fixtures import SMALL
-from tracker import clock
+from tracker import clock, policy
 from tracker.catalogue.service import import_text
 from tracker.extensions import db
 from tracker.models import (
@@ -681,6 +681,19 @@ def test_only_ld_and_admins_map_statements(client, world, login_as):
             data={"address": "a@b.example.com", "email": "ada@corp.example.com"},
         )
         assert answer.status_code == 403
+
+
+def test_the_mapping_pages_ask_the_policy_who_may_map(app, client, world, login_as, make_user):
+    for endpoint in (
+        "authoring.statements",
+        "authoring.map_statement_activity",
+        "authoring.map_statement_person",
+    ):
+        assert app.view_functions[endpoint].permission is policy.may_map_statements, endpoint
+    admin = make_user(email="admin@corp.example.com", roles=[Role.ADMIN])
+    for person in (world["ld"], admin, world["ada"], world["manager"]):
+        expected = 200 if policy.may_map_statements(person) else 403
+        assert login_as(person).get("/catalogue/statements").status_code == expected
 
 
 def test_evidence_from_a_platform_says_so_to_the_engineer_and_the_manager(client, world, login_as):

@@ -50,19 +50,29 @@ def holds(user: User, *roles: Role) -> bool:
     return bool(user.has_role(Role.ADMIN, *roles))
 
 
-def role_required(*roles: Role) -> Callable[[F], F]:
-    """Let in logged-in people holding any of `roles` (admins always); refuse others with 403."""
+def allowed_by(rule: Callable[[User], bool]) -> Callable[[F], F]:
+    """Let in logged-in people for whom `rule` (a rule of this module) holds; others get 403.
+
+    The view keeps the rule as `permission`, so what guards it can be read off the view.
+    """
 
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if not holds(current_user, *roles):
+            if not rule(current_user._get_current_object()):
                 abort(403)
             return view(*args, **kwargs)
 
-        return cast(F, login_required(wrapped))
+        guarded = login_required(wrapped)
+        guarded.permission = rule
+        return cast(F, guarded)
 
     return decorator
+
+
+def role_required(*roles: Role) -> Callable[[F], F]:
+    """Let in logged-in people holding any of `roles` (admins always); refuse others with 403."""
+    return allowed_by(lambda user: holds(user, *roles))
 
 
 def require(allowed: bool, message: str) -> None:

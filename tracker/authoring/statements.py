@@ -10,13 +10,13 @@ from werkzeug.wrappers import Response
 from wtforms import EmailField, HiddenField, SelectField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from tracker import policy
 from tracker.authoring import bp
 from tracker.clock import today
 from tracker.emails import is_email, normalise
 from tracker.extensions import db
 from tracker.models import Module, Role, User
 from tracker.operations.statements import map_activity, map_actor
-from tracker.policy import role_required
 from tracker.reads.statements import backlog, outcome_counts, recent_problems
 
 
@@ -73,14 +73,14 @@ def _page(
 
 
 @bp.get("/statements")
-@role_required(Role.LD)
+@policy.allowed_by(policy.may_map_statements)
 def statements() -> tuple[str, int]:
     """What learning platforms sent that waits for a mapping, and what broke a rule."""
     return _page()
 
 
 @bp.post("/statements/activities")
-@role_required(Role.LD)
+@policy.allowed_by(policy.may_map_statements)
 def map_statement_activity() -> Response | tuple[str, int]:
     """Map an activity id to a module; its waiting statements are applied at once."""
     form = ActivityForm()
@@ -98,7 +98,7 @@ def map_statement_activity() -> Response | tuple[str, int]:
 
 
 @bp.post("/statements/people")
-@role_required(Role.LD)
+@policy.allowed_by(policy.may_map_statements)
 def map_statement_person() -> Response | tuple[str, int]:
     """Map an address to a person; their waiting statements are applied at once."""
     form = PersonForm()
