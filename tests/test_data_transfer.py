@@ -40,6 +40,7 @@ from tracker.models import (
     Evidence,
     EvidenceKind,
     EvidenceStatus,
+    Integration,
     LearningPath,
     LinkPurpose,
     Module,
@@ -49,6 +50,8 @@ from tracker.models import (
     StaffingTarget,
     Team,
     User,
+    XapiActivityLink,
+    XapiActorLink,
     XapiStatement,
 )
 from tracker.transfer.database import record_tables, snapshot
@@ -98,6 +101,9 @@ def _the_rest_of_the_organisation() -> None:
     db.session.execute(update(StaffingTarget).values(archived_at=now).where(StaffingTarget.id == 1))
     engineer = db.session.scalar(db.select(User).where(User.email == "engineer@example.com"))
     admin = db.session.scalar(db.select(User).where(User.email == "admin@example.com"))
+    platform = Integration(name="Course platform", scopes="xapi", created_by_id=admin.id)
+    db.session.add(platform)
+    db.session.flush()
     db.session.add_all(
         [
             ApiToken(
@@ -114,6 +120,34 @@ def _the_rest_of_the_organisation() -> None:
                 expires_at=now + timedelta(hours=1),
             ),
             Notification(user_id=engineer.id, message="Your evidence was verified.", link="/me"),
+            ApiToken(
+                integration_id=platform.id,
+                label="integration Course platform",
+                token_hash=hashlib.sha256(b"platform").hexdigest(),
+                prefix="trk_plat",
+            ),
+            XapiActivityLink(
+                activity="https://lms.example.com/course/42",
+                module_id=db.session.scalar(db.select(Module.id).order_by(Module.id)),
+                created_by_id=admin.id,
+                created_at=now,
+            ),
+            XapiActorLink(
+                address="account:https://lms.example.com#engineer-7",
+                user_id=engineer.id,
+                created_by_id=admin.id,
+                created_at=now,
+            ),
+            XapiStatement(
+                id=str(uuid.UUID(int=2)),
+                body='{"verb": {"id": "http://adlnet.gov/expapi/verbs/experienced"}}',
+                received_at=now,
+                received_via_id=platform.id,
+                actor_email="account:https://lms.example.com#engineer-7",
+                verb="http://adlnet.gov/expapi/verbs/experienced",
+                activity="https://lms.example.com/course/42",
+                outcome="ignored",
+            ),
             XapiStatement(
                 id=str(uuid.UUID(int=1)),
                 body='{"verb": {"id": "http://adlnet.gov/expapi/verbs/completed"}}',
@@ -165,6 +199,7 @@ def test_the_export_holds_every_table_and_every_kind_of_record(organisation: Pat
         "users", "teams", "team_managers", "user_roles", "competencies", "modules",
         "learning_paths", "enrolments", "evidence", "self_assessments", "staffing_targets",
         "api_tokens", "one_time_links", "audit_events", "xapi_statements", "notifications",
+        "integrations", "xapi_activity_links", "xapi_actor_links",
     ):  # fmt: skip
         assert tables[name]["rows"], f"{name} is empty in the test organisation"
     evidence = tables["evidence"]

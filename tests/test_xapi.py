@@ -15,10 +15,12 @@ from tracker import clock, policy
 from tracker.catalogue.service import import_text
 from tracker.extensions import db
 from tracker.models import (
+    AssessmentKind,
     AuditEvent,
     Evidence,
     EvidenceKind,
     EvidenceStatus,
+    Module,
     Outcome,
     Role,
     XapiStatement,
@@ -213,10 +215,17 @@ def test_results_become_attempts_judged_by_the_pass_mark(
     assert evidence.status is EvidenceStatus.VALID
 
 
-def test_a_passed_project_waits_for_a_managers_verification(client, world, login_as):
+@pytest.mark.parametrize("kind", [AssessmentKind.PROJECT, AssessmentKind.REVIEW])
+def test_a_passed_project_or_review_waits_for_a_managers_verification(
+    client, world, login_as, kind
+):
+    capstone = db.session.scalar(db.select(Module).where(Module.key == "capstone"))
+    capstone.assessment_kind = kind
+    db.session.commit()
     body = statement(verb="passed", activity=CAPSTONE, result={"score": {"scaled": 0.9}})
     assert post(client, body, world["platform"]).status_code == 200
     [evidence] = evidence_rows()
+    assert (evidence.kind, evidence.passed) == (EvidenceKind.ATTEMPT, True)
     assert evidence.status is EvidenceStatus.PENDING
     page = login_as(world["manager"]).get("/team/verify").get_data(as_text=True)
     assert "Capstone" in page
@@ -706,8 +715,6 @@ def test_evidence_from_a_platform_says_so_to_the_engineer_and_the_manager(client
 
 
 def test_an_activity_several_modules_share_matches_none_until_mapped(client, world, login_as):
-    from tracker.models import Module
-
     capstone = db.session.scalar(db.select(Module).where(Module.key == "capstone"))
     capstone.url = CLASSIFICATION  # two modules now share one link: which one is meant?
     db.session.commit()
@@ -724,8 +731,6 @@ def test_an_activity_several_modules_share_matches_none_until_mapped(client, wor
 
 
 def test_an_explicit_xapi_activity_id_outranks_a_shared_link(client, world):
-    from tracker.models import Module
-
     capstone = db.session.scalar(db.select(Module).where(Module.key == "capstone"))
     capstone.url = CLASSIFICATION
     capstone.xapi_activity = "https://lms.example.com/activities/capstone"
