@@ -1,12 +1,17 @@
 """`make bench`, scale: one organisation per size, seeded, then timed route by route.
 
-For each size (`BENCH_SIZES`, default 1,000 and 10,000 engineers) on a temporary SQLite file:
+For each size (`BENCH_SIZES`, default 1,000 and 10,000 engineers) on a temporary SQLite file,
+then, when TEST_DATABASE_URL names a PostgreSQL server, again on a throwaway PostgreSQL database:
 seed it the way `flask demo seed --engineers N --evidence 50` does, move engineers into teams
 of 12, 100 and 1,000 (as many as the organisation holds), then time with the Flask test client
 `/healthz`, the engineer's progress API, the team API and dashboard at each team size, the
 company view as L&D, a team chart uncached and cached beside matplotlib alone drawing the same
 figure, and count the statements each call sends. Last, requests per second of the team API
 under gunicorn with 2 workers, from a bounded pool of client threads on loopback.
+
+On PostgreSQL the seeded tables are analysed (`ANALYZE`) before the calls are timed, as
+autovacuum would soon do on a server: the planner then works from statistics of the data, and no
+automatic analysis lands in the middle of the samples.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -29,9 +35,10 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode
 
-from sqlalchemy import event, insert, update
+from sqlalchemy import event, insert, text, update
 
 from config import TestingConfig
+from tests.postgres import throwaway_database
 from tracker import charts, create_app
 from tracker.catalogue.service import load_default_catalogue
 from tracker.demo import DEMO_PASSWORD, seed_people
@@ -50,6 +57,7 @@ BUDGET = 4.0  # seconds of samples per call at most
 SAMPLES = (5, 60)  # at least, at most
 LOAD_SECONDS = 10.0
 LOAD_THREADS = 8
+SQLITE, POSTGRESQL = "SQLite", "PostgreSQL"
 
 
 def sizes() -> list[int]:
@@ -76,6 +84,7 @@ class Scale:
     """Everything measured for one organisation size."""
 
     engineers: int
+    database: str = SQLITE
     evidence: int = 0
     seed_seconds: float = 0.0
     seed_cpu: float = 0.0
@@ -160,15 +169,17 @@ def bench_teams(engineers: int) -> dict[int, int]:
     return teams
 
 
-def measure(engineers: int, folder: str) -> Scale:
-    """Seed an organisation of `engineers` and measure every call on it."""
-    url = f"sqlite:///{folder}/scale-{engineers}.db"
+def measure(engineers: int, url: str, database: str = SQLITE) -> Scale:
+    """Seed an organisation of `engineers` in the empty database at `url`; measure every call."""
     app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url)
-    result = Scale(engineers)
+    result = Scale(engineers, database)
     with app.app_context():
         db.create_all()
         result.seed_seconds, result.seed_cpu, result.evidence = seed(engineers)
         teams = bench_teams(engineers)
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("ANALYZE"))
         manager = db.session.scalar(db.select(User).where(User.email == "manager@example.com"))
         _, token = issue_token(manager, "bench")
         db.session.commit()
@@ -341,17 +352,31 @@ def _worker_mb(master: int) -> list[float]:
 
 
 def scale_rows() -> list[Scale]:
-    """Measure every size in turn, each on its own temporary SQLite file."""
+    """Measure every size in turn, each on its own temporary SQLite file.
+
+    With TEST_DATABASE_URL set, each size is measured again on its own throwaway PostgreSQL
+    database next to it, dropped afterwards.
+    """
     out = []
     for engineers in sizes():
         with tempfile.TemporaryDirectory() as folder:
-            out.append(measure(engineers, folder))
+            out.append(measure(engineers, f"sqlite:///{folder}/scale-{engineers}.db"))
             print(f"measured {engineers:,} engineers", file=sys.stderr)
+        if os.environ.get("TEST_DATABASE_URL"):
+            name = f"tracker_bench_scale_{uuid.uuid4().hex[:8]}"
+            with throwaway_database(name) as url:
+                out.append(measure(engineers, url, POSTGRESQL))
+            print(f"measured {engineers:,} engineers on PostgreSQL", file=sys.stderr)
     return out
 
 
 def scale_table(results: list[Scale]) -> list[str]:
-    """Return the Markdown lines of the scale section."""
+    """Return the Markdown lines of the scale section.
+
+    Each size's SQLite table comes first; a PostgreSQL table, when measured, follows it, with
+    each call's median also as a multiple of the same call's median on SQLite.
+    """
+    postgres = [r for r in results if r.database == POSTGRESQL]
     lines = [
         "## Scale",
         "",
@@ -361,6 +386,16 @@ def scale_table(results: list[Scale]) -> list[str]:
         f"--evidence {EVIDENCE}`; role `{ROLE}`; teams of 12, 100 and 1,000 made by moving "
         "engineers; the company view as L&D; requests per second from "
         f"{LOAD_THREADS} client threads for {LOAD_SECONDS:.0f} s on loopback.",
+    ]
+    if postgres:
+        lines += [
+            "",
+            "PostgreSQL: each organisation again on a throwaway database of the server "
+            "`TEST_DATABASE_URL` names, seeded the same way, analysed (`ANALYZE`) after "
+            "seeding, then measured with the same calls; its seeding CPU seconds leave out the "
+            "server's own work; × SQLite: the call's median over its median on SQLite.",
+        ]
+    lines += [
         "",
         "| organisation | seeding s | seeding CPU s | evidence | team API req/s (gunicorn, "
         "2 workers, team of) | worker MB after that and the company view |",
@@ -371,28 +406,46 @@ def scale_table(results: list[Scale]) -> list[str]:
         if r.load_errors:
             rps += f" ({r.load_errors} errors)"
         mb = ", ".join(f"{m:.0f}" for m in r.worker_mb) or "—"
+        where = f", {r.database}" if r.database != SQLITE else ""
         lines.append(
-            f"| {r.engineers:,} engineers | {r.seed_seconds:.1f} | {r.seed_cpu:.1f} | "
+            f"| {r.engineers:,} engineers{where} | {r.seed_seconds:.1f} | {r.seed_cpu:.1f} | "
             f"{r.evidence:,} | {rps} | {mb} |"
         )
     for r in results:
-        base = r.calls[0].median
+        if r.database != SQLITE:
+            continue
         lines += [
             "",
             f"### {r.engineers:,} engineers, {r.evidence / max(r.engineers, 1):.0f} pieces of "
             "evidence each",
             "",
-            "| call | median ms | min | max | × /healthz | statements |",
-            "|---|---:|---:|---:|---:|---:|",
+            *_calls_table(r),
         ]
-        for c in r.calls:
-            lines.append(
-                f"| {c.name} | {c.median:.1f} | {min(c.samples):.1f} | {max(c.samples):.1f} | "
-                f"{c.median / base:.1f} | {c.statements if c.statements is not None else '—'} |"
-            )
-        drawn, alone = r.call("trend chart PNG, uncached"), r.call("matplotlib alone, same figure")
-        if drawn and alone:
-            lines.append(
-                f"\nUncached chart / matplotlib alone: {drawn.median / alone.median:.2f}×."
-            )
+        for other in postgres:
+            if other.engineers == r.engineers:
+                lines += ["", f"#### PostgreSQL, {other.engineers:,} engineers", ""]
+                lines += _calls_table(other, r)
+    return lines
+
+
+def _calls_table(r: Scale, sqlite: Scale | None = None) -> list[str]:
+    """Return the Markdown table of `r`'s calls; beside `sqlite`'s medians when given."""
+    base = r.calls[0].median
+    lines = [
+        "| call | median ms | min | max | × /healthz | statements |"
+        + (" × SQLite |" if sqlite else ""),
+        "|---|---:|---:|---:|---:|---:|" + ("---:|" if sqlite else ""),
+    ]
+    for c in r.calls:
+        line = (
+            f"| {c.name} | {c.median:.1f} | {min(c.samples):.1f} | {max(c.samples):.1f} | "
+            f"{c.median / base:.1f} | {c.statements if c.statements is not None else '—'} |"
+        )
+        if sqlite:
+            same = sqlite.call(c.name)
+            line += f" {c.median / same.median:.2f} |" if same else " — |"
+        lines.append(line)
+    drawn, alone = r.call("trend chart PNG, uncached"), r.call("matplotlib alone, same figure")
+    if drawn and alone:
+        lines.append(f"\nUncached chart / matplotlib alone: {drawn.median / alone.median:.2f}×.")
     return lines
