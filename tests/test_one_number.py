@@ -5,7 +5,9 @@ one or two teams, each with a manager and engineers whose dated evidence comes i
 enrolments, self-assessments, staffing targets, sometimes a retired role or module and a
 deactivated engineer. Every surface that shows a figure is then read over HTTP — the progress
 API, the engineer's home page, the manager's view of the engineer, the team API, the team
-dashboard, the chart CSVs and the company view — and must agree with the others.
+dashboard and its targets table, the chart CSVs (the forecast's too) and the company view with
+its hire-or-train lines and "All teams" totals — and must agree with the others. The company page
+shows today; the company view it renders is also read for each past date, all four bands.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import itertools
 import json
 import re
 from collections import Counter
@@ -44,6 +47,7 @@ from tracker.models import (
     utcnow,
 )
 from tracker.operations.tokens import issue_token
+from tracker.reads.company import company_view
 
 BANDS = ("ready", "nearly_ready", "in_progress", "not_started")
 STATUSES = tuple(s.value for s in EvidenceStatus)
@@ -58,6 +62,20 @@ ENGINEER_ROW = re.compile(
 BAND_CARD = re.compile(r'<div class="stat">(\d+)</div><span class="badge band-([a-z_]+)">')
 COMPANY_CELL = re.compile(
     r'<td data-team="([^"]*)" data-role="([^"]*)" data-ready="(\d+)" data-nearly="(\d+)">'
+)
+DATE = r"(\d{4}-\d\d-\d\d)"
+ANSWER = (
+    r'(?:<span class="badge bad">hire or move (\d+)</span>'
+    r'|<span class="badge ok">train: on track</span>)'
+)
+TARGET_ROW = re.compile(rf"<tr><td>(\d+)</td><td>{DATE}</td><td>(\d+)</td>\s*<td>{ANSWER}</td>")
+COMPANY_TARGET = re.compile(
+    rf"<tr><td>([^<]*)</td><td>([^<]*)</td><td>(\d+)</td><td>{DATE}</td><td>(\d+)</td>"
+    rf"\s*<td>{ANSWER}</td></tr>"
+)
+COMPANY_TOTAL = re.compile(
+    r'<tr data-total="([^"]*)"><th scope="row">All teams</th><td>[^<]*</td><td>(\d+)</td>'
+    r"<td></td><td>(\d+)</td><td>(?:hire or move (\d+)|train: on track)</td></tr>"
 )
 
 
@@ -586,8 +604,28 @@ def check_team_answer(
     )
     assert sum(answer["bands"].values()) == len(team.engineers)
     for target in answer["targets"]:
-        assert 0 <= target["projected_ready"] <= len(team.engineers)
+        by = date.fromisoformat(target["by"])
+        assert target["projected_ready"] == projected_by(answer, by), (
+            f"team API {team.name}, {role}, {day}: target {target} but its rows project "
+            f"{projected_by(answer, by)} ready by {by}"
+        )
         assert target["gap"] == max(0, target["count"] - target["projected_ready"])
+
+
+def projected_by(answer: dict[str, Any], by: date) -> int:
+    """How many of the team API's engineers are ready or projected ready on or before `by`."""
+    return sum(
+        1
+        for e in answer["engineers"]
+        if e["projected_ready_on"] is not None and date.fromisoformat(e["projected_ready_on"]) <= by
+    )
+
+
+Target = tuple[int, str, int, int]  # count, by, projected ready, gap
+
+
+def api_targets(answer: dict[str, Any]) -> list[Target]:
+    return [(t["count"], t["by"], t["projected_ready"], t["gap"]) for t in answer["targets"]]
 
 
 def check_managers_pages_and_charts(
@@ -616,6 +654,7 @@ def check_managers_pages_and_charts(
                     f"team API bands {answer['bands']}"
                 )
                 check_heatmap(client, world, team, role, day, progress)
+                check_forecast_csv(client, team, role, day, answer)
             for person in team.engineers:
                 mine = progress[(person.email, day)]
                 page = ok_text(
@@ -665,6 +704,31 @@ def check_dashboard(
         f"dashboard band totals {team.name}, {role}, {day}: {cards}, team API {answer['bands']}"
     )
     assert not set(team.gone) & set(shown), f"a deactivated engineer shows on {team.name}"
+    section = page.split('aria-labelledby="targets">', 1)[1].split("</section>", 1)[0]
+    table = [
+        (int(count), by, int(projected), int(gap or 0))
+        for count, by, projected, gap in TARGET_ROW.findall(section)
+    ]
+    assert table == api_targets(answer), (
+        f"dashboard targets {team.name}, {role}, {day}: {table}, team API {api_targets(answer)}"
+    )
+
+
+def check_forecast_csv(
+    client: FlaskClient, team: TeamWorld, role: str, day: date, answer: dict[str, Any]
+) -> None:
+    """Projected ready by each month's end as the team API's rows say; its targets as the API's."""
+    header, rows = csv_rows(
+        client, f"/team/{team.id}/charts/forecast.csv?role={role}&as_of={day.isoformat()}"
+    )
+    assert header == ["date", "projected_ready", "target"]
+    months = [(end, int(n)) for end, n, target in rows if target == ""]
+    assert len(months) == 12 and all(day <= date.fromisoformat(end) for end, _ in months)
+    want = [(end, projected_by(answer, date.fromisoformat(end))) for end, _ in months]
+    assert months == want, f"forecast.csv {team.name}, {role}, {day}: {months}, team API {want}"
+    targets = [(by, int(count)) for by, n, count in rows if n == ""]
+    api = [(t["by"], t["count"]) for t in answer["targets"]]
+    assert targets == api, f"forecast.csv targets {team.name}, {role}, {day}: {targets}, {api}"
 
 
 def check_heatmap(
@@ -735,7 +799,11 @@ def check_company_view(
     world: World,
     team_api: dict[tuple[int, str, date], dict[str, Any]],
 ) -> None:
-    """L&D's team x role grid counts the same ready and nearly ready as the team API today."""
+    """The company view counts, targets and totals equal the team API's, on every date.
+
+    The page (today) shows ready and nearly ready per team and role, each team's targets and
+    the "All teams" totals; the view it renders, read for every date, holds all four bands.
+    """
     page = ok_text(login_as(world.ld).get("/team/company"), "company view")
     cells = {
         (html.unescape(team), role): (int(ready), int(nearly))
@@ -747,3 +815,79 @@ def check_company_view(
             bands = team_api[(team.id, role, world.today)]["bands"]
             want[(team.name, role)] = (bands["ready"], bands["nearly_ready"])
     assert cells == want, f"company view {cells}, team API today {want}"
+    lines, totals = company_targets(world, team_api, world.today)
+    names = {name: key for key, name in world.role_names.items()}
+    shown = [
+        (html.unescape(team), names[html.unescape(role)], int(count), by, int(proj), int(gap or 0))
+        for team, role, count, by, proj, gap in COMPANY_TARGET.findall(page)
+    ]
+    assert sorted(shown) == sorted(lines), f"company targets {shown}, team API today {lines}"
+    shown_totals = {
+        role: (int(count), int(projected), int(gap or 0))
+        for role, count, projected, gap in COMPANY_TOTAL.findall(page)
+    }
+    assert any(shown_totals == {r: t[:3] for r, t in one.items()} for one in totals), (
+        f"company totals {shown_totals}, binding targets from the team API today {totals}"
+    )
+    for day in world.dates:
+        check_company_read(world, team_api, day)
+
+
+def check_company_read(
+    world: World, team_api: dict[tuple[int, str, date], dict[str, Any]], day: date
+) -> None:
+    """The company view as of `day`: each team's four bands, its targets and the totals."""
+    view = company_view(day)
+    assert view.roles == sorted(world.roles)
+    bands = {cell: dict(counts) for cell, counts in view.bands.items()}
+    want = {
+        (team.name, role): team_api[(team.id, role, day)]["bands"]
+        for team in world.teams
+        for role in world.roles
+    }
+    assert bands == want, f"company view bands as of {day}: {bands}, team API {want}"
+    got = [(t.team, t.role, t.count, t.by.isoformat(), t.projected, t.gap) for t in view.targets]
+    lines, totals = company_targets(world, team_api, day)
+    assert sorted(got) == sorted(lines), f"company targets as of {day}: {got}, team API {lines}"
+    got_totals = {
+        role: (t.count, t.projected, t.gap, t.by.isoformat()) for role, t in view.totals.items()
+    }
+    assert {t.team for t in view.totals.values()} <= {"All teams"}
+    assert got_totals in totals, (
+        f"company totals as of {day}: {got_totals}, binding targets from the team API {totals}"
+    )
+
+
+Line = tuple[str, str, int, str, int, int]  # team, role, count, by, projected, gap
+Totals = dict[str, tuple[int, int, int, str]]  # role -> count, projected, gap, latest by
+
+
+def company_targets(
+    world: World, team_api: dict[tuple[int, str, date], dict[str, Any]], day: date
+) -> tuple[list[Line], list[Totals]]:
+    """Every team's targets as the team API gives them, and the "All teams" totals they make.
+
+    The totals sum, per role, each team's binding target: the largest gap, then the latest
+    date (tracker/reads/company.py, `_totals`). Targets tied on both are equally binding, so
+    every choice among them gives totals the view may show.
+    """
+    lines: list[Line] = []
+    choices: list[list[Line]] = []
+    for team in world.teams:
+        for role in world.roles:
+            mine = [
+                (team.name, role, count, by, projected, gap)
+                for count, by, projected, gap in api_targets(team_api[(team.id, role, day)])
+            ]
+            lines += mine
+            if mine:
+                top = max((gap, by) for *_, by, _projected, gap in mine)
+                choices.append([t for t in mine if (t[5], t[3]) == top])
+    possible = []
+    for binding in itertools.product(*choices):
+        totals: Totals = {}
+        for _, role, count, by, projected, gap in binding:
+            c, p, g, latest = totals.get(role, (0, 0, 0, by))
+            totals[role] = (c + count, p + projected, g + gap, max(latest, by))
+        possible.append(totals)
+    return lines, possible
