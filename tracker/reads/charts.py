@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from matplotlib.figure import Figure
 
 from tracker import charts
+from tracker.forecast import Forecast, projected_ready_count
 from tracker.models import Team
 from tracker.readiness import Band
 from tracker.reads.catalogue import Catalogue
@@ -89,8 +90,9 @@ def month_ends(start: date, months: int) -> list[date]:
 def ready_forecast(result: TeamReadiness, name: str, months: int = 12) -> ChartData:
     """Engineers ready now or projected ready by the end of each coming month, vs targets."""
     ends = month_ends(result.as_of, months)
-    projected = [r.projected_ready_on for r in result.engineers]
-    ready = [sum(1 for p in projected if p is not None and p <= end) for end in ends]
+    # Rule 7 counts by the projected date alone; the rows carry no velocity, none is needed.
+    forecasts = [Forecast(0.0, r.projected_ready_on) for r in result.engineers]
+    ready = [projected_ready_count(forecasts, end) for end in ends]
     targets = [(t.by, t.count) for t in result.targets]
     title = f"{result.team.name}: {name}, projected ready"
     rows: list[list[object]] = [
