@@ -16,6 +16,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from tests import factories
 from tests.catalogue_fixtures import SMALL
 from tracker.catalogue.service import import_text
 from tracker.clock import today
@@ -61,17 +62,21 @@ class View:
     """Who asks for which chart, for which role and date."""
 
     chart: str  # "bands", "trend", "heatmap", "forecast" or "levels"
-    viewer: str = "lead"
+    viewer: str = "lead"  # "lead", "ld" or "self" (the engineer of the levels chart)
     role: str = "ml-engineer"
     as_of: date = field(default_factory=lambda: TODAY)
 
 
 @pytest.fixture
 def org(app, make_user, scored_team):
-    """The scored team of four (E0 ready ... E3 not started), a second role, and L&D."""
+    """The scored team of four (E0 ready ... E3 not started), a second role, and L&D.
+
+    "self" is E2, the engineer of the levels chart.
+    """
     import_text(TWO_ROLES, "two-roles.yaml")
     db.session.commit()
-    return {**scored_team, "ld": make_user(email="ld@corp.test", roles=[Role.LD])}
+    ld = make_user(email="ld@corp.test", roles=[Role.LD])
+    return {**scored_team, "ld": ld, "self": scored_team["people"][2]}
 
 
 def chart_url(org, view: View, fmt: str) -> str:
@@ -124,6 +129,29 @@ def add_engineer(org, client, login_as, make_user):
 
 def rename_engineer(org, client, login_as, make_user):
     org["people"][3].name = "E3 Renamed"
+    db.session.commit()
+
+
+def remove_engineer(org, client, login_as, make_user):
+    """E0, the ready one, leaves the team for no team."""
+    org["people"][0].team_id = None
+    db.session.commit()
+
+
+def deactivate_engineer(org, client, login_as, make_user):
+    """E1 (in progress) is deactivated: still in the team, counted nowhere."""
+    org["people"][1].active = False
+    db.session.commit()
+
+
+def move_engineer(org, client, login_as, make_user):
+    """E2 (rising) moves to another team."""
+    factories.make_team(name="Search", members=[org["people"][2]])
+
+
+def rename_team(org, client, login_as, make_user):
+    """The team's name is in every team chart's title, not in its numbers."""
+    org["team"].name = "Payments and Billing"
     db.session.commit()
 
 
@@ -215,6 +243,14 @@ STATE_CHANGES: list[tuple[Change, str, bool]] = [
     (add_engineer, "bands", True),  # one more engineer not started
     (add_engineer, "heatmap", True),
     (rename_engineer, "heatmap", True),  # the heatmap names each engineer
+    (remove_engineer, "bands", True),  # one fewer ready
+    (remove_engineer, "forecast", True),  # one fewer ready now, so by every month's end
+    (deactivate_engineer, "heatmap", True),
+    (deactivate_engineer, "trend", True),
+    (move_engineer, "bands", True),
+    (move_engineer, "heatmap", True),
+    (rename_team, "bands", False),  # the title changes: same numbers, new key
+    (rename_team, "forecast", False),
     (add_evidence, "bands", True),
     (add_evidence, "heatmap", True),
     (add_evidence, "trend", True),
@@ -267,6 +303,9 @@ VIEW_CHANGES: list[tuple[View, View, bool]] = [
     # L&D sees the same numbers as the manager, under a key of its own
     (View("bands"), View("bands", viewer="ld"), False),
     (View("forecast"), View("forecast", viewer="ld"), False),
+    # the engineer's own levels chart, and a manager's or L&D's view of it
+    (View("levels"), View("levels", viewer="self"), False),
+    (View("levels", viewer="ld"), View("levels", viewer="self"), False),
 ]
 
 
@@ -318,6 +357,10 @@ def test_every_input_gives_a_key_of_its_own(client, login_as, make_user, org):
         retire_target,
         change_module_outcome,
         rename_role,
+        rename_team,
+        move_engineer,
+        deactivate_engineer,
+        remove_engineer,
     ):
         change(org, client, login_as, make_user)
         seen.append(look(client, login_as, org, view).etag)
