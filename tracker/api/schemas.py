@@ -128,11 +128,20 @@ class PathProgressSchema(Schema):
 
 
 class EvidenceItemSchema(Schema):
+    """A piece of the engineer's evidence; people by email, as in `EvidenceSchema`."""
+
     id = fields.Integer(required=True)
     module = fields.String(required=True)
     kind = fields.String(required=True, metadata=one_of(EvidenceKind))
     date = fields.Date(required=True)
     status = fields.String(required=True, metadata=one_of(EvidenceStatus))
+    recorded_by = fields.Email(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Who recorded it; null when an integration reported it."},
+    )
+    decided_by = fields.Email(metadata={"description": "Who verified or rejected it."})
+    decided_at = fields.AwareDateTime(metadata={"description": "When it was decided (UTC)."})
 
 
 class ProgressSchema(Schema):

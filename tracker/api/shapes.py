@@ -9,12 +9,18 @@ from __future__ import annotations
 from typing import Any
 
 from tracker.models import Evidence
+from tracker.reads.evidence import EvidencePeople, evidence_people
 from tracker.reads.progress import Progress
 from tracker.reads.team import TeamReadiness
 
 
 def progress_json(email: str, name: str, progress: Progress) -> dict[str, Any]:
-    """Return the progress in the shape of `ProgressSchema`."""
+    """Return the progress in the shape of `ProgressSchema`.
+
+    Each piece of evidence names who recorded and who decided it (people by email, as in
+    `evidence_json`): one more statement, whatever the number of pieces.
+    """
+    people = evidence_people(email, progress.as_of)
     competencies = sorted(set(progress.levels) | set(progress.claims))
     return {
         "engineer": {"email": email, "name": name},
@@ -35,7 +41,10 @@ def progress_json(email: str, name: str, progress: Progress) -> dict[str, Any]:
         ],
         "paths": progress.paths,
         "evidence": [
-            {"id": e.id, "module": e.module, "kind": e.kind, "date": e.on, "status": e.status}
+            _people(
+                {"id": e.id, "module": e.module, "kind": e.kind, "date": e.on, "status": e.status},
+                people[e.id],
+            )
             for e in progress.records.evidence
             if e.on <= progress.as_of
         ],
@@ -82,10 +91,15 @@ def evidence_json(
         "kind": evidence.kind.value,
         "date": evidence.date,
         "status": evidence.status.value,
-        "recorded_by": recorded_by,
     }
     if evidence.score is not None:
         out.update(score=evidence.score, passed=evidence.passed)
-    if decided_by is not None and evidence.decided_at is not None:
-        out.update(decided_by=decided_by, decided_at=evidence.decided_at)
+    return _people(out, EvidencePeople(recorded_by, decided_by, evidence.decided_at))
+
+
+def _people(out: dict[str, Any], who: EvidencePeople) -> dict[str, Any]:
+    """Add who recorded the evidence and, once decided, who decided it and when."""
+    out["recorded_by"] = who.recorded_by
+    if who.decided_by is not None and who.decided_at is not None:
+        out.update(decided_by=who.decided_by, decided_at=who.decided_at)
     return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from tracker.extensions import db
 from tracker.models import Evidence, Module, User
@@ -55,18 +56,27 @@ def item_of(evidence: Evidence, module_key: str) -> EvidenceItem:
     )
 
 
-def evidence_of(user_id: int, catalogue: Catalogue | None = None) -> list[EvidenceRow]:
-    """Return a person's evidence, newest first (one statement besides the catalogue)."""
+def evidence_of(
+    user_id: int, catalogue: Catalogue | None = None, as_of: date | None = None
+) -> list[EvidenceRow]:
+    """Return a person's evidence, newest first (one statement besides the catalogue).
+
+    With `as_of`, only the evidence dated on or before it: what the figures as of that day
+    count, each with its status now (the rule `reads.figures.figures` applies).
+    """
     catalogue = catalogue or load_catalogue()
     recording, decider = db.aliased(User), db.aliased(User)
-    rows = db.session.execute(
+    query = (
         db.select(Evidence, Module.key, Module.title, recording.name, decider.name)
         .join(Module, Module.id == Evidence.module_id)
         .outerjoin(recording, recording.id == Evidence.recorded_by_id)
         .outerjoin(decider, decider.id == Evidence.decided_by_id)
         .where(Evidence.user_id == user_id)
         .order_by(Evidence.date.desc(), Evidence.id.desc())
-    ).all()
+    )
+    if as_of is not None:
+        query = query.where(Evidence.date <= as_of)
+    rows = db.session.execute(query).all()
     return [
         EvidenceRow(
             evidence,
@@ -77,3 +87,26 @@ def evidence_of(user_id: int, catalogue: Catalogue | None = None) -> list[Eviden
         )
         for evidence, key, title, recorded_by, decided_by in rows
     ]
+
+
+@dataclass(frozen=True)
+class EvidencePeople:
+    """Who recorded a piece of evidence and who decided it, by email (the API's people)."""
+
+    recorded_by: str | None  # None when an integration, not a person, reported it
+    decided_by: str | None
+    decided_at: datetime | None
+
+
+def evidence_people(email: str, as_of: date) -> dict[int, EvidencePeople]:
+    """Return, per evidence id, the people behind the evidence of the person with this email
+    dated on or before `as_of` (one statement)."""
+    subject, recording, decider = db.aliased(User), db.aliased(User), db.aliased(User)
+    rows = db.session.execute(
+        db.select(Evidence.id, recording.email, decider.email, Evidence.decided_at)
+        .join(subject, subject.id == Evidence.user_id)
+        .outerjoin(recording, recording.id == Evidence.recorded_by_id)
+        .outerjoin(decider, decider.id == Evidence.decided_by_id)
+        .where(subject.email == email, Evidence.date <= as_of)
+    )
+    return {id_: EvidencePeople(by, decided_by, at) for id_, by, decided_by, at in rows}

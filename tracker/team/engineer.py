@@ -11,6 +11,7 @@ from tracker.policy import role_required
 from tracker.query_args import as_of_arg
 from tracker.reads.catalogue import load_catalogue
 from tracker.reads.charts import engineer_levels
+from tracker.reads.evidence import evidence_of
 from tracker.reads.progress import progress_of
 from tracker.team import bp
 from tracker.team.dashboard import view_args
@@ -19,7 +20,8 @@ from tracker.team.dashboard import view_args
 @bp.get("/engineers/<int:user_id>")
 @role_required(Role.MANAGER, Role.LD)
 def engineer_progress(user_id: int) -> str:
-    """One engineer's progress, read only, for their manager or L&D (or themselves)."""
+    """One engineer's progress and evidence as of a date, read only, for their manager or L&D
+    (or themselves)."""
     engineer = policy.visible_engineer(current_user, user_id=user_id)
     catalogue = load_catalogue()
     as_of = as_of_arg()
@@ -38,6 +40,7 @@ def engineer_progress(user_id: int) -> str:
         urls=catalogue.urls,
         role=role,
         levels=levels,
+        evidence=evidence_of(engineer.id, catalogue, as_of),
         back=back,
         back_team=back_team,
         is_self=engineer.id == current_user.id,
