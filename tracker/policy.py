@@ -16,6 +16,7 @@ from typing import Any, TypeVar, cast
 
 from flask import abort
 from flask_login import current_user, login_required
+from sqlalchemy import Select, false, select
 
 from tracker.extensions import db
 from tracker.models import Integration, Role, Scope, TeamManager, User
@@ -81,12 +82,17 @@ def require(allowed: bool, message: str) -> None:
         raise NotAllowed(message)
 
 
+def managed_teams(user: User) -> Select[int]:
+    """Return the query for the ids of the teams `user` manages (none without the role)."""
+    query = select(TeamManager.team_id).where(TeamManager.user_id == user.id)
+    return query if user.has_role(Role.MANAGER) else query.where(false())
+
+
 def managed_team_ids(user: User) -> set[int]:
     """Return the ids of the teams `user` manages."""
     if not user.has_role(Role.MANAGER):
         return set()
-    rows = db.session.scalars(db.select(TeamManager.team_id).where(TeamManager.user_id == user.id))
-    return set(rows)
+    return set(db.session.scalars(managed_teams(user)))
 
 
 def manages(manager: User, engineer: User) -> bool:
@@ -98,7 +104,12 @@ def manages(manager: User, engineer: User) -> bool:
 
 def sees_everyone(viewer: User) -> bool:
     """Return True for L&D and admins, who may see every team and engineer."""
-    return viewer.has_role(Role.LD, Role.ADMIN)
+    return holds(viewer, Role.LD)
+
+
+def visible_team_ids(viewer: User) -> set[int] | None:
+    """Return the ids of the teams `viewer` may see, or None when they may see every team."""
+    return None if sees_everyone(viewer) else managed_team_ids(viewer)
 
 
 def may_see_engineer(viewer: User, engineer: User) -> bool:
@@ -108,7 +119,13 @@ def may_see_engineer(viewer: User, engineer: User) -> bool:
 
 def may_see_team(viewer: User, team_id: int) -> bool:
     """The team's managers, L&D and admins may see a team."""
-    return sees_everyone(viewer) or team_id in managed_team_ids(viewer)
+    teams = visible_team_ids(viewer)
+    return teams is None or team_id in teams
+
+
+def may_keep_records(viewer: User) -> bool:
+    """Engineers (and so admins) log, list and withdraw their own evidence and enrol on paths."""
+    return holds(viewer, Role.ENGINEER)
 
 
 def may_record_for(viewer: User, engineer: User) -> bool:
@@ -116,24 +133,44 @@ def may_record_for(viewer: User, engineer: User) -> bool:
     return viewer.id == engineer.id or manages(viewer, engineer)
 
 
+def may_withdraw(viewer: User, subject_id: int) -> bool:
+    """Only its subject withdraws a piece of evidence (who else may see it gets a refusal)."""
+    return viewer.id == subject_id
+
+
 def may_assign(viewer: User, engineer: User) -> bool:
     """The engineer (enrolling themselves), their manager, L&D and admins may put them on a path."""
     return viewer.id == engineer.id or sees_everyone(viewer) or manages(viewer, engineer)
 
 
+def may_assign_paths(viewer: User) -> bool:
+    """Managers (for their teams), L&D and admins open the assignment page."""
+    return holds(viewer, Role.MANAGER, Role.LD)
+
+
 def may_set_targets(viewer: User, team_id: int) -> bool:
-    """Only a team's managers set its staffing targets."""
-    return team_id in managed_team_ids(viewer)
+    """A team's managers set its staffing targets; admins, who manage every team, too."""
+    return may_administer(viewer) or team_id in managed_team_ids(viewer)
+
+
+def may_verify(viewer: User) -> bool:
+    """Managers, L&D and admins have a verification queue (which pieces: `may_decide`)."""
+    return holds(viewer, Role.MANAGER, Role.LD)
 
 
 def may_edit_catalogue(viewer: User) -> bool:
     """L&D and admins define the catalogue."""
-    return viewer.has_role(Role.LD, Role.ADMIN)
+    return holds(viewer, Role.LD)
 
 
 def may_administer(viewer: User) -> bool:
     """Only admins manage accounts, teams and others' tokens."""
-    return viewer.has_role(Role.ADMIN)
+    return holds(viewer, Role.ADMIN)
+
+
+def may_manage_tokens(viewer: User, owner_id: int | None) -> bool:
+    """A person manages their own API tokens; admins manage everyone's."""
+    return viewer.id == owner_id or may_administer(viewer)
 
 
 def may_send_statements(sender: User | Integration) -> bool:
@@ -183,20 +220,24 @@ class Deciders:
     ld: bool  # True when no manager may, so L&D (or an admin) decides
 
 
+def is_party(person_id: int, subject_id: int, recorder_id: int | None) -> bool:
+    """Return True when `person_id` is the evidence's subject or recorder: never its decider."""
+    return person_id in (subject_id, recorder_id)
+
+
 def deciders(subject_id: int, recorder_id: int | None, team_managers: Iterable[int]) -> Deciders:
     """Return who may decide evidence about `subject_id` recorded by `recorder_id` (pure)."""
-    excluded = {subject_id, recorder_id}
-    eligible = frozenset(m for m in team_managers if m not in excluded)
+    eligible = frozenset(m for m in team_managers if not is_party(m, subject_id, recorder_id))
     return Deciders(eligible, not eligible)
 
 
 def may_decide(viewer: User, subject_id: int, recorder_id: int | None, who: Deciders) -> bool:
     """Return True when `viewer` may verify or reject this evidence."""
-    if viewer.id in (subject_id, recorder_id):
+    if is_party(viewer.id, subject_id, recorder_id):
         return False
     if viewer.id in who.managers and viewer.has_role(Role.MANAGER):
         return True
-    return who.ld and viewer.has_role(Role.LD, Role.ADMIN)
+    return who.ld and holds(viewer, Role.LD)
 
 
 def team_managers(team_ids: Collection[int | None]) -> dict[int, set[int]]:

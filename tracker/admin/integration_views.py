@@ -10,10 +10,10 @@ from tracker import shown_once
 from tracker.admin import bp
 from tracker.admin.forms import IntegrationForm
 from tracker.extensions import db
-from tracker.models import Integration, Role
+from tracker.models import Integration
 from tracker.operations.errors import RecordError
 from tracker.operations.tokens import create_integration, revoke_integration
-from tracker.policy import role_required
+from tracker.policy import allowed_by, may_administer
 from tracker.reads.integrations import integration_rows
 
 
@@ -38,14 +38,14 @@ def _page(
 
 
 @bp.get("/integrations")
-@role_required(Role.ADMIN)
+@allowed_by(may_administer)
 def integrations() -> Response:
     """List integration accounts, with a form for a new one."""
     return _page(IntegrationForm())
 
 
 @bp.post("/integrations")
-@role_required(Role.ADMIN)
+@allowed_by(may_administer)
 def integration_create() -> Response:
     """Make an integration; the page the redirect leads to shows its token, once."""
     form = IntegrationForm()
@@ -67,7 +67,7 @@ def integration_create() -> Response:
 
 
 @bp.get("/integrations/<int:integration_id>/token")
-@role_required(Role.ADMIN)
+@allowed_by(may_administer)
 def integration_token(integration_id: int) -> Response:
     """Show the token of the integration just made, once; a reload says it is gone."""
     integration = db.get_or_404(Integration, integration_id)
@@ -76,7 +76,7 @@ def integration_token(integration_id: int) -> Response:
 
 
 @bp.post("/integrations/<int:integration_id>/revoke")
-@role_required(Role.ADMIN)
+@allowed_by(may_administer)
 def integration_revoke(integration_id: int) -> Response:
     """Revoke an integration: every token it holds stops working at once."""
     integration = db.get_or_404(Integration, integration_id)

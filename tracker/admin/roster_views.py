@@ -12,12 +12,11 @@ from tracker.admin.roster import RosterError
 from tracker.admin.roster_apply import import_roster
 from tracker.extensions import db
 from tracker.limits import ROSTER_MAX_BYTES, size_problem
-from tracker.models import Role
-from tracker.policy import role_required
+from tracker.policy import allowed_by, may_administer
 
 
 @bp.route("/roster", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
+@allowed_by(may_administer)
 def roster() -> Response | tuple[str, int] | str:
     """Upload a roster; show every problem, what would change, or (after a redirect) what did."""
     form = RosterForm()

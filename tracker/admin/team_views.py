@@ -11,13 +11,13 @@ from tracker.admin import bp
 from tracker.admin.forms import TeamForm
 from tracker.admin.people import save_team
 from tracker.extensions import db
-from tracker.models import AuditEvent, Role, Team, TeamManager, User
-from tracker.policy import role_required
+from tracker.models import AuditEvent, Team, TeamManager, User
+from tracker.policy import allowed_by, may_administer
 from tracker.query_args import page_arg
 
 
 @bp.get("/teams")
-@role_required(Role.ADMIN)
+@allowed_by(may_administer)
 def teams() -> str:
     """List teams with their member counts and managers."""
     counts = dict(
@@ -34,7 +34,7 @@ def teams() -> str:
 
 
 @bp.route("/teams/new", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
+@allowed_by(may_administer)
 def team_new() -> Response | str:
     """Create a team and choose its managers."""
     form = TeamForm()
@@ -47,7 +47,7 @@ def team_new() -> Response | str:
 
 
 @bp.route("/teams/<int:team_id>", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
+@allowed_by(may_administer)
 def team_edit(team_id: int) -> Response | str:
     """Rename a team, change its managers, and see its members."""
     team = db.get_or_404(Team, team_id)
@@ -68,7 +68,7 @@ def team_edit(team_id: int) -> Response | str:
 
 
 @bp.get("/audit")
-@role_required(Role.ADMIN)
+@allowed_by(may_administer)
 def audit() -> str:
     """The audit trail, newest first, filtered by action and actor."""
     action = request.args.get("action", "").strip()

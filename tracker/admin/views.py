@@ -14,7 +14,7 @@ from tracker.admin.people import AdminRuleError, create_person, set_active, upda
 from tracker.auth.links import send_link
 from tracker.extensions import db
 from tracker.models import LinkPurpose, Role, Team, User
-from tracker.policy import role_required
+from tracker.policy import allowed_by, may_administer
 from tracker.query_args import as_id, page_arg
 
 PAGE_SIZE = 50
@@ -41,7 +41,7 @@ def _people_query(q: str, role: str, team: str, status: str):  # type: ignore[no
 
 
 @bp.get("/people")
-@role_required(Role.ADMIN)
+@allowed_by(may_administer)
 def people() -> str:
     """List people with search and filters, a page at a time."""
     args = {k: request.args.get(k, "").strip() for k in ("q", "role", "team", "status")}
@@ -51,7 +51,7 @@ def people() -> str:
 
 
 @bp.route("/people/new", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
+@allowed_by(may_administer)
 def person_new() -> Response | str:
     """Add a person; the page the redirect leads to shows their invitation link once."""
     form = NewPersonForm()
@@ -70,7 +70,7 @@ def _link_shown_once(user: User, link: str) -> Response:
 
 
 @bp.get("/people/<int:user_id>/link")
-@role_required(Role.ADMIN)
+@allowed_by(may_administer)
 def person_link(user_id: int) -> Response:
     """Show the link just issued for the person, once; a reload says it is gone."""
     user = db.get_or_404(User, user_id)
@@ -81,7 +81,7 @@ def person_link(user_id: int) -> Response:
 
 
 @bp.route("/people/<int:user_id>", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
+@allowed_by(may_administer)
 def person_edit(user_id: int) -> Response | str | tuple[str, int]:
     """Change a person's name, roles and team."""
     user = db.get_or_404(User, user_id)
@@ -115,21 +115,21 @@ def _set_active(user_id: int, active: bool) -> Response:
 
 
 @bp.post("/people/<int:user_id>/deactivate")
-@role_required(Role.ADMIN)
+@allowed_by(may_administer)
 def person_deactivate(user_id: int) -> Response:
     """Deactivate a person: every session ends; their records stay."""
     return _set_active(user_id, False)
 
 
 @bp.post("/people/<int:user_id>/reactivate")
-@role_required(Role.ADMIN)
+@allowed_by(may_administer)
 def person_reactivate(user_id: int) -> Response:
     """Let a deactivated person log in again."""
     return _set_active(user_id, True)
 
 
 @bp.post("/people/<int:user_id>/invite")
-@role_required(Role.ADMIN)
+@allowed_by(may_administer)
 def person_invite(user_id: int) -> Response:
     """Issue a fresh link for the person to set their password; the next page shows it once."""
     user = db.get_or_404(User, user_id)

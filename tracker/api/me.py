@@ -7,11 +7,12 @@ from typing import Any
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
+from tracker import policy
 from tracker.api.auth import api_user
 from tracker.api.pagination import ListArgsSchema, list_schema, paginate
 from tracker.api.schemas import MeSchema, TokenSchema
 from tracker.extensions import db
-from tracker.models import Role, Team, TeamManager
+from tracker.models import Role, Team
 from tracker.reads.tokens import tokens_of
 
 bp = Blueprint(
@@ -30,16 +31,8 @@ def me() -> dict[str, Any]:
     """
     user = api_user()
     team = db.session.get(Team, user.team_id) if user.team_id is not None else None
-    manages: list[Team] = []
-    if user.has_role(Role.MANAGER):
-        manages = list(
-            db.session.scalars(
-                db.select(Team)
-                .join(TeamManager, TeamManager.team_id == Team.id)
-                .where(TeamManager.user_id == user.id)
-                .order_by(Team.name)
-            )
-        )
+    query = db.select(Team).where(Team.id.in_(policy.managed_teams(user))).order_by(Team.name)
+    manages = list(db.session.scalars(query))
     return {
         "email": user.email,
         "name": user.name,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from tracker import audit
+from tracker import audit, policy
 from tracker.extensions import db
 from tracker.models import (
     AssessmentKind,
@@ -202,7 +202,7 @@ def decide(evidence: Evidence, manager: User, verified: bool, reason: str = "") 
     Four eyes, whoever calls: the subject and the recorder never decide (the policy says which
     managers, or L&D, may).
     """
-    if manager.id in (evidence.user_id, evidence.recorded_by_id):
+    if policy.is_party(manager.id, evidence.user_id, evidence.recorded_by_id):
         raise FourEyes(
             {"decision": "Someone else must decide this: you recorded it or it is yours."}
         )

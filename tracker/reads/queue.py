@@ -14,7 +14,7 @@ from sqlalchemy import Select, func, select
 
 from tracker import policy
 from tracker.extensions import db
-from tracker.models import Evidence, EvidenceStatus, Module, Role, Team, User
+from tracker.models import Evidence, EvidenceStatus, Module, Role, Team, User, UserRole
 from tracker.reads.evidence import recorder
 
 
@@ -42,8 +42,9 @@ def _pending(viewer: User) -> Select[Evidence, User, Module, str | None, str | N
         .where(Evidence.status == EvidenceStatus.PENDING)
         .order_by(Evidence.date, Evidence.id)
     )
-    if not policy.sees_everyone(viewer):
-        query = query.where(User.team_id.in_(policy.managed_team_ids(viewer)))
+    teams = policy.visible_team_ids(viewer)
+    if teams is not None:
+        query = query.where(User.team_id.in_(teams))
     return query
 
 
@@ -83,8 +84,9 @@ def decidable_teams(viewer: User) -> Counter[int | None]:
         .where(Evidence.status == EvidenceStatus.PENDING)
         .group_by(Evidence.user_id, Evidence.recorded_by_id, User.team_id)
     )
-    if not policy.sees_everyone(viewer):
-        query = query.where(User.team_id.in_(policy.managed_team_ids(viewer)))
+    teams = policy.visible_team_ids(viewer)
+    if teams is not None:
+        query = query.where(User.team_id.in_(teams))
     rows = db.session.execute(query).all()
     managers = policy.team_managers({team_id for _, _, team_id, _ in rows})
     waiting: Counter[int | None] = Counter()
@@ -97,34 +99,40 @@ def decidable_teams(viewer: User) -> Counter[int | None]:
 
 def decidable_count(viewer: User) -> int:
     """Return how much evidence waits for this person's decision."""
-    if not viewer.has_role(Role.MANAGER, Role.LD, Role.ADMIN):
+    if not policy.may_verify(viewer):
         return 0
     return sum(decidable_teams(viewer).values())
 
 
 def decidable_by_person() -> dict[User, int]:
-    """Return each active manager or L&D person with how much evidence waits for their decision."""
+    """Return each active person who may decide pending evidence, with how much waits for them.
+
+    The queue's rule, `policy.may_decide`, asked of each piece's eligible managers and, where
+    the team has none, of every active L&D person and admin (three statements).
+    """
     rows = db.session.execute(
-        db.select(Evidence.user_id, Evidence.recorded_by_id, User.team_id)
+        db.select(Evidence.user_id, Evidence.recorded_by_id, User.team_id, func.count())
         .join(User, User.id == Evidence.user_id)
         .where(Evidence.status == EvidenceStatus.PENDING)
+        .group_by(Evidence.user_id, Evidence.recorded_by_id, User.team_id)
     ).all()
-    managers = policy.team_managers({team_id for *_, team_id in rows})
-    waiting: Counter[int] = Counter()
-    ld_rows = []
-    for subject, recorded_by_id, team_id in rows:
-        who = policy.deciders(subject, recorded_by_id, managers.get(team_id or 0, set()))
-        waiting.update(who.managers)
-        if who.ld:
-            ld_rows.append((subject, recorded_by_id))
-    ld_people = db.session.scalars(
-        db.select(User).where(User.active.is_(True), User.role_links.any(role=Role.LD))
-    ).all()
-    for person in ld_people:
-        waiting[person.id] += sum(
-            1 for subject, recorded_by_id in ld_rows if person.id not in (subject, recorded_by_id)
+    managers = policy.team_managers({team_id for _, _, team_id, _ in rows})
+    eligible = {m for ids in managers.values() for m in ids}
+    ld_roles = UserRole.role.in_([Role.LD, Role.ADMIN])
+    people = {
+        person.id: person
+        for person in db.session.scalars(
+            db.select(User).where(
+                User.active.is_(True), User.id.in_(eligible) | User.role_links.any(ld_roles)
+            )
         )
-    people = db.session.scalars(
-        db.select(User).where(User.id.in_(list(waiting)), User.active.is_(True))
-    ).all()
-    return {p: waiting[p.id] for p in people if waiting[p.id]}
+    }
+    ld_people = [p for p in people.values() if policy.holds(p, Role.LD)]
+    waiting: Counter[int] = Counter()
+    for subject, recorded_by_id, team_id, pieces in rows:
+        who = policy.deciders(subject, recorded_by_id, managers.get(team_id or 0, set()))
+        candidates = [people[m] for m in who.managers if m in people]
+        for person in candidates + (ld_people if who.ld else []):
+            if policy.may_decide(person, subject, recorded_by_id, who):
+                waiting[person.id] += pieces
+    return {people[i]: waiting[i] for i in sorted(waiting)}

@@ -14,7 +14,7 @@ from tracker.extensions import db
 from tracker.models import LearningPath, Role, Team, User
 from tracker.operations import Assigned, RecordError
 from tracker.operations import assign as assign_path
-from tracker.policy import role_required
+from tracker.policy import allowed_by
 from tracker.query_args import as_id
 from tracker.team import bp
 
@@ -22,8 +22,9 @@ from tracker.team import bp
 def assignable(viewer: User) -> list[User]:
     """Engineers the viewer may assign: their teams' (managers), everyone's (L&D, admins)."""
     query = db.select(User).where(User.active.is_(True), User.role_links.any(role=Role.ENGINEER))
-    if not policy.sees_everyone(viewer):
-        query = query.where(User.team_id.in_(policy.managed_team_ids(viewer)))
+    teams = policy.visible_team_ids(viewer)
+    if teams is not None:
+        query = query.where(User.team_id.in_(teams))
     return list(db.session.scalars(query.order_by(User.name)))
 
 
@@ -34,7 +35,7 @@ def _chosen(people: list[User]) -> list[User]:
 
 
 @bp.route("/assign", methods=["GET", "POST"])
-@role_required(Role.MANAGER, Role.LD)
+@allowed_by(policy.may_assign_paths)
 def assign() -> Response | str | tuple[str, int]:
     """Assign a path to engineers you may assign, with an optional due date."""
     viewer = current_user._get_current_object()

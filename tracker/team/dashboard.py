@@ -41,8 +41,9 @@ def visible_teams(
     name contains it; `limit` reads no more than that many.
     """
     query = db.select(Team).order_by(Team.name)
-    if not policy.sees_everyone(viewer):
-        query = query.where(Team.id.in_(policy.managed_team_ids(viewer)))
+    teams = policy.visible_team_ids(viewer)
+    if teams is not None:
+        query = query.where(Team.id.in_(teams))
     if name is not None:
         wanted = name.strip().lower()
         if containing:

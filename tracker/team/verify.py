@@ -8,9 +8,8 @@ from werkzeug.wrappers import Response
 
 from tracker import policy
 from tracker.extensions import db
-from tracker.models import Role
 from tracker.operations import RecordError, decide
-from tracker.policy import role_required
+from tracker.policy import allowed_by
 from tracker.query_args import as_id
 from tracker.reads.queue import QueueRow, queue
 from tracker.team import bp
@@ -28,14 +27,14 @@ def _page(rows: list[QueueRow], chosen: set[int] | None = None, error: str = "")
 
 
 @bp.get("/verify")
-@role_required(Role.MANAGER, Role.LD)
+@allowed_by(policy.may_verify)
 def verify() -> str:
     """Pending evidence of the teams you manage (L&D: every team), with who decides each."""
     return _page(queue(current_user._get_current_object()))
 
 
 @bp.post("/verify")
-@role_required(Role.MANAGER, Role.LD)
+@allowed_by(policy.may_verify)
 def decide_evidence() -> Response | tuple[str, int]:
     """Verify or reject the chosen evidence, all of it or none of it."""
     viewer = current_user._get_current_object()
