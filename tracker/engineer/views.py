@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_login import current_user
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from tracker import policy
@@ -11,7 +11,7 @@ from tracker.clock import today
 from tracker.engineer import bp
 from tracker.engineer.forms import LogForm
 from tracker.extensions import db
-from tracker.models import Evidence, EvidenceStatus, Module, Role, User
+from tracker.models import Evidence, EvidenceStatus, Module, User
 from tracker.operations import (
     AttemptInput,
     CompletionInput,
@@ -20,7 +20,7 @@ from tracker.operations import (
     record_completion,
 )
 from tracker.operations import withdraw as withdraw_evidence
-from tracker.policy import role_required
+from tracker.policy import allowed_by
 from tracker.reads.catalogue import load_catalogue
 from tracker.reads.evidence import evidence_of
 from tracker.reads.progress import Progress, progress_of, readiness_changes
@@ -44,7 +44,7 @@ def _record(form: LogForm, me: User, module: Module) -> Evidence:
 
 
 @bp.route("/log", methods=["GET", "POST"])
-@role_required(Role.ENGINEER)
+@allowed_by(policy.may_keep_records)
 def log() -> Response | str | tuple[str, int]:
     """Log a completion or an assessment attempt, and say what it changed."""
     form = LogForm()
@@ -102,21 +102,29 @@ def logged_message(
 
 
 @bp.get("/evidence")
-@role_required(Role.ENGINEER)
+@allowed_by(policy.may_keep_records)
 def evidence() -> str:
     """Every piece of your evidence, newest first, with what it means and who decided it."""
     return render_template("engineer/evidence.html", rows=evidence_of(current_user.id))
 
 
 @bp.post("/evidence/<int:evidence_id>/withdraw")
-@role_required(Role.ENGINEER)
+@login_required
 def withdraw(evidence_id: int) -> Response:
-    """Withdraw your own pending evidence; the record stays, marked withdrawn."""
+    """Withdraw your own pending evidence; the record stays, marked withdrawn.
+
+    Who may see the evidence but not withdraw it is refused (403); anyone else finds nothing.
+    """
+    me: User = current_user._get_current_object()
     item = db.session.get(Evidence, evidence_id)
-    if item is None or item.user_id != current_user.id:
-        abort(404)
+    subject = db.session.get(User, item.user_id) if item is not None else None
+    if item is None or subject is None or not policy.may_see_engineer(me, subject):
+        raise policy.NotVisible(f"There is no evidence {evidence_id} you can see.")
+    policy.require(
+        policy.may_withdraw(me, item.user_id), "Only its engineer may withdraw evidence."
+    )
     try:
-        withdraw_evidence(item, current_user._get_current_object())
+        withdraw_evidence(item, me)
     except RecordError as error:
         flash(str(error), "error")
         return redirect(url_for("engineer.evidence"))
