@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from flask import current_app
 
 from tracker.extensions import db
 from tracker.models import LinkPurpose, OneTimeLink, User, utcnow
-
-
-def digest(secret: str) -> str:
-    """Return the SHA-256 hex digest stored in place of a secret."""
-    return hashlib.sha256(secret.encode()).hexdigest()
+from tracker.operations.tokens import digest
 
 
 def issue_link(user: User, purpose: LinkPurpose) -> str:

@@ -1,4 +1,7 @@
-"""The API tokens page: a person's own tokens, a new one shown once, revocation."""
+"""The API tokens page: a person's own tokens, a new one shown once, revocation.
+
+Admins manage everyone's tokens: `?person=<id>` lists that person's, and they may revoke them.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from flask import (
     make_response,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -17,10 +21,11 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from tracker import shown_once
+from tracker import policy, shown_once
 from tracker.extensions import db
-from tracker.models import ApiToken
+from tracker.models import ApiToken, User
 from tracker.operations.tokens import issue_token, revoke_token
+from tracker.query_args import as_id
 from tracker.reads.tokens import tokens_of
 
 bp = Blueprint("tokens", __name__, url_prefix="/account/tokens")
@@ -42,12 +47,37 @@ class TokenForm(FlaskForm):
     )
 
 
+def _owner() -> User:
+    """The person whose tokens the page shows: the caller, or (admins) the `?person=` named."""
+    me: User = current_user._get_current_object()
+    wanted = as_id(request.args.get("person", ""))
+    if "person" not in request.args or wanted == me.id:
+        return me
+    owner = db.session.get(User, wanted) if wanted is not None else None
+    if owner is None or not policy.may_manage_tokens(me, owner.id):
+        raise policy.NotVisible("There is no one by that id whose tokens you may see.")
+    return owner
+
+
 def _page(
-    form: TokenForm, secret: str | None = None, gone: bool = False, status: int = 200
+    form: TokenForm,
+    secret: str | None = None,
+    gone: bool = False,
+    status: int = 200,
+    owner: User | None = None,
 ) -> Response:
     """Render the tokens page, never cached (it may carry a secret)."""
-    tokens = db.session.scalars(tokens_of(current_user)).all()
-    html = render_template("tokens/index.html", form=form, tokens=tokens, secret=secret, gone=gone)
+    owner = owner or current_user._get_current_object()
+    tokens = db.session.scalars(tokens_of(owner)).all()
+    html = render_template(
+        "tokens/index.html",
+        form=form,
+        tokens=tokens,
+        secret=secret,
+        gone=gone,
+        owner=owner,
+        own=owner.id == current_user.id,
+    )
     response = make_response(html, status)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -56,8 +86,8 @@ def _page(
 @bp.get("")
 @login_required
 def index() -> Response:
-    """List the person's own tokens, with a form for a new one."""
-    return _page(TokenForm())
+    """List the person's own tokens, with a form for a new one; admins, anyone's (`?person=`)."""
+    return _page(TokenForm(), owner=_owner())
 
 
 @bp.post("")
@@ -85,13 +115,18 @@ def created() -> Response:
 @bp.post("/<int:token_id>/revoke")
 @login_required
 def revoke(token_id: int) -> Response:
-    """Revoke one of the person's own tokens; anyone else's is not found."""
+    """Revoke one of the person's own tokens (admins: anyone's); any other is not found."""
+    me: User = current_user._get_current_object()
     token = db.session.get(ApiToken, token_id)
-    if token is None or token.user_id != current_user.id:
+    owner = db.session.get(User, token.user_id) if token and token.user_id else None
+    if token is None or owner is None or not policy.may_manage_tokens(me, owner.id):
         abort(404)
-    if revoke_token(token, current_user):
+    whose = "" if owner.id == me.id else f" of {owner.name}"
+    if revoke_token(token, owner, actor=me):
         db.session.commit()
-        flash(f"Token {token.prefix}… revoked: it no longer works.", "success")
+        flash(f"Token {token.prefix}…{whose} revoked: it no longer works.", "success")
     else:
-        flash(f"Token {token.prefix}… was already revoked.", "info")
-    return redirect(url_for("tokens.index"))
+        flash(f"Token {token.prefix}…{whose} was already revoked.", "info")
+    if owner.id == me.id:
+        return redirect(url_for("tokens.index"))
+    return redirect(url_for("tokens.index", person=owner.id))

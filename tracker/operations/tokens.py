@@ -24,7 +24,7 @@ INTEGRATION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,79}")
 
 
 def digest(secret: str) -> str:
-    """Return the SHA-256 hex digest stored in place of a token."""
+    """Return the SHA-256 hex digest stored in place of a secret: a token's or a one-time link's."""
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
