@@ -18,7 +18,16 @@ from tests.catalogue_fixtures import SMALL
 from tracker.catalogue.service import import_text
 from tracker.extensions import db
 from tracker.headers import SECURITY_HEADERS
-from tracker.models import ApiToken, Evidence, EvidenceKind, EvidenceStatus, Module, Role
+from tracker.models import (
+    ApiToken,
+    Evidence,
+    EvidenceKind,
+    EvidenceStatus,
+    Module,
+    Role,
+    StaffingTarget,
+    TargetRole,
+)
 from tracker.operations.tokens import create_integration
 
 PERSONAS = ("anonymous", "engineer", "other_manager", "manager", "ld", "admin")
@@ -32,7 +41,8 @@ class Route:
     method: str
     path: str
     expect: dict[str, int | str]
-    data: dict[str, str] = field(default_factory=dict)
+    data: dict[str, str] = field(default_factory=dict)  # a form; {placeholders} filled
+    json: dict[str, object] | None = None  # a JSON body; string {placeholders} filled
 
 
 def everyone(status: int | str, anonymous: int | str = LOGIN) -> dict[str, int | str]:
@@ -102,10 +112,11 @@ MATRIX: dict[str, Route] = {
     # The engineer's own pages (anyone holding the engineer role; admins pass every check).
     "engineer.log": Route("GET", "/progress/log", ENGINEER_PAGE),
     "engineer.evidence": Route("GET", "/progress/evidence", ENGINEER_PAGE),
+    # Only its engineer withdraws evidence; who may see it but not withdraw it is refused.
     "engineer.withdraw": Route(
         "POST",
         "/progress/evidence/{engineer_evidence_id}/withdraw",
-        only({"engineer": 302}, others=404) | {"ld": 403},
+        only({"engineer": 302, "other_manager": 404}),
     ),
     "engineer.levels_chart": Route(
         "GET",
@@ -140,24 +151,28 @@ MATRIX: dict[str, Route] = {
         "/team/engineers/{engineer_id}",
         only({"manager": 200, "other_manager": 404, "ld": 200, "admin": 200}),
     ),
+    # Staffing targets: the team's managers and admins; L&D see the dashboard but may not.
     "team.add_target": Route(
         "POST",
         "/team/{team_id}/targets",
-        only({"manager": 302, "other_manager": 404, "admin": 404}),
+        only({"manager": 302, "other_manager": 404, "admin": 302}),
+        {"role": "ml-engineer", "count": "2", "by": "2027-06-30"},
     ),
     "team.archive_target": Route(
         "POST",
-        "/team/{team_id}/targets/999999/archive",
-        only({"manager": 404, "other_manager": 404, "admin": 404}),
+        "/team/{team_id}/targets/{target_id}/archive",
+        only({"manager": 302, "other_manager": 404, "admin": 302}),
     ),
-    # The verification queue: managers decide; L&D see it read only.
+    # The verification queue: the engineer's manager decides; L&D and admins see it, and
+    # decide only where the team has no manager who may (four eyes).
     "team.verify": Route(
         "GET", "/team/verify", only({"manager": 200, "other_manager": 200, "ld": 200, "admin": 200})
     ),
     "team.decide_evidence": Route(
         "POST",
         "/team/verify",
-        only({"manager": 302, "other_manager": 302, "ld": 302, "admin": 302}),
+        only({"manager": 302, "other_manager": 404}),
+        {"evidence": "{engineer_evidence_id}", "decision": "verified"},
     ),
     "team.assign": Route(
         "GET", "/team/assign", only({"manager": 200, "other_manager": 200, "ld": 200, "admin": 200})
@@ -178,12 +193,15 @@ MATRIX: dict[str, Route] = {
     "authoring.map_statement_person": Route(
         "POST", "/catalogue/statements/people", only({"ld": 422, "admin": 422})
     ),
-    # API tokens: the page is for everyone's own tokens; a token id not yours is 404.
+    # API tokens: the page is for everyone's own tokens; admins manage anyone's; a token id
+    # neither yours nor (for admins) anyone's is 404.
     "tokens.index": Route("GET", "/account/tokens", everyone(200)),
     "tokens.create": Route("POST", "/account/tokens", everyone(303), {"label": "matrix"}),
     "tokens.created": Route("GET", "/account/tokens/created", everyone(200)),
     "tokens.revoke": Route(
-        "POST", "/account/tokens/{engineer_token_id}/revoke", only({"engineer": 302}, others=404)
+        "POST",
+        "/account/tokens/{engineer_token_id}/revoke",
+        only({"engineer": 302, "admin": 302}, others=404),
     ),
     # The JSON API (bearer tokens; no token is 401).
     "api_docs.openapi_json": Route("GET", "/api/v1/openapi.json", everyone(200, anonymous=200)),
@@ -201,13 +219,41 @@ MATRIX: dict[str, Route] = {
         "/api/v1/engineers/{engineer_email}/progress",
         only({"engineer": 200, "manager": 200, "ld": 200, "admin": 200}, others=404, anonymous=401),
     ),
-    # Writes validate the body first (permission edges: tests/test_api_evidence.py).
-    "api_evidence.post_completion": Route("POST", "/api/v1/completions", everyone(422, 401)),
-    "api_evidence.post_attempt": Route("POST", "/api/v1/assessment-attempts", everyone(422, 401)),
-    "api_evidence.post_verification": Route(
-        "POST", "/api/v1/evidence/999999/verification", everyone(422, 401)
+    # Writes with valid bodies: the engineer and their manager record; the manager decides
+    # (four eyes: never the subject); the engineer, their manager, L&D and admins enrol.
+    "api_evidence.post_completion": Route(
+        "POST",
+        "/api/v1/completions",
+        only({"engineer": 201, "manager": 201, "other_manager": 404}, anonymous=401),
+        json={
+            "engineer": "{engineer_email}",
+            "module": "pipelines-101",
+            "completed_on": "2026-01-12",
+        },
     ),
-    "api_enrolments.post_enrolment": Route("POST", "/api/v1/enrolments", everyone(422, 401)),
+    "api_evidence.post_attempt": Route(
+        "POST",
+        "/api/v1/assessment-attempts",
+        only({"engineer": 201, "manager": 201, "other_manager": 404}, anonymous=401),
+        json={
+            "engineer": "{engineer_email}",
+            "module": "mlcc-classification",
+            "taken_on": "2026-01-12",
+            "score": 80,
+        },
+    ),
+    "api_evidence.post_verification": Route(
+        "POST",
+        "/api/v1/evidence/{engineer_evidence_id}/verification",
+        only({"manager": 200, "other_manager": 404}, anonymous=401),
+        json={"decision": "verified"},
+    ),
+    "api_enrolments.post_enrolment": Route(
+        "POST",
+        "/api/v1/enrolments",
+        only({"other_manager": 404}, others=201, anonymous=401),
+        json={"engineer": "{engineer_email}", "path": "swe-to-mle"},
+    ),
     "api_teams.readiness_of_team": Route(
         "GET",
         "/api/v1/teams/{team_id}/readiness?role=ml-engineer",
@@ -256,6 +302,13 @@ def world(make_user, make_team):
         module_id=db.session.scalar(db.select(Module.id).where(Module.key == "pipelines-101")),
     )
     db.session.add(pending)
+    target = StaffingTarget(
+        team_id=team.id,
+        role_id=db.session.scalar(db.select(TargetRole.id).where(TargetRole.key == "ml-engineer")),
+        count=1,
+        by=date(2027, 3, 31),
+    )
+    db.session.add(target)
     tokens, token_rows = {}, {}
     for persona, person in people.items():
         secret = secrets.token_urlsafe(32)
@@ -277,6 +330,7 @@ def world(make_user, make_team):
         "admin_id": admin.id,
         "engineer_token_id": token_rows["engineer"].id,
         "engineer_evidence_id": pending.id,
+        "target_id": target.id,
         "integration_id": integration.id,
     }
     return {"people": people, "tokens": tokens, "ids": ids}
@@ -303,7 +357,14 @@ def _request(client, login_as, world, persona: str, route: Route):
             headers["Authorization"] = f"Basic {basic}"
         else:
             login_as(world["people"][persona])
-    return client.open(path, method=route.method, data=route.data, headers=headers)
+    data = {key: value.format(**world["ids"]) for key, value in route.data.items()}
+    if route.json is not None:
+        body = {
+            key: value.format(**world["ids"]) if isinstance(value, str) else value
+            for key, value in route.json.items()
+        }
+        return client.open(path, method=route.method, json=body, headers=headers)
+    return client.open(path, method=route.method, data=data, headers=headers)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
