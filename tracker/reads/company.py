@@ -114,7 +114,7 @@ def _target_lines(forecasts: dict[tuple[str, str], list[Forecast]]) -> list[Targ
 
 
 def _totals(lines: list[TargetLine]) -> dict[str, TargetLine]:
-    """Per role, sum over teams the binding target of each team (the largest gap, then latest).
+    """Per role, sum over teams the binding target of each team (largest gap, latest, most).
 
     A team's targets for one role are cumulative (3 by March, 6 by June): adding them up would
     count the same people twice, so only the one that asks most of the team is summed.
@@ -123,7 +123,7 @@ def _totals(lines: list[TargetLine]) -> dict[str, TargetLine]:
     for line in lines:
         key = (line.team, line.role)
         held = binding.get(key)
-        if held is None or (line.gap, line.by) > (held.gap, held.by):
+        if held is None or (line.gap, line.by, line.count) > (held.gap, held.by, held.count):
             binding[key] = line
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for line in binding.values():

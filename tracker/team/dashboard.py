@@ -139,12 +139,21 @@ def _back(team_id: int) -> Response:
     return redirect(url_for("team.dashboard", team_id=team_id, **view_args(request.form)))
 
 
+def _may_set_targets(team_id: int) -> None:
+    """404 for who may not see the team; 403 for who may see it but not set its targets."""
+    if db.session.get(Team, team_id) is None or not policy.may_see_team(current_user, team_id):
+        abort(404)
+    policy.require(
+        policy.may_set_targets(current_user, team_id),
+        "Only the team's managers (and admins) set its staffing targets.",
+    )
+
+
 @bp.post("/<int:team_id>/targets")
-@role_required(Role.MANAGER)
+@role_required(Role.MANAGER, Role.LD)
 def add_target(team_id: int) -> Response:
     """Set a staffing target: N people ready for a role by a date (the team's managers)."""
-    if not policy.may_set_targets(current_user, team_id):
-        abort(404)
+    _may_set_targets(team_id)
     form = request.form
     try:
         set_target(
@@ -165,15 +174,12 @@ def add_target(team_id: int) -> Response:
 
 
 @bp.post("/<int:team_id>/targets/<int:target_id>/archive")
-@role_required(Role.MANAGER)
+@role_required(Role.MANAGER, Role.LD)
 def archive_target(team_id: int, target_id: int) -> Response:
     """Retire a staffing target; it stays on record."""
+    _may_set_targets(team_id)
     target = db.session.get(StaffingTarget, target_id)
-    if (
-        target is None
-        or target.team_id != team_id
-        or not policy.may_set_targets(current_user, team_id)
-    ):
+    if target is None or target.team_id != team_id:
         abort(404)
     retire_target(target, current_user._get_current_object())
     db.session.commit()
