@@ -1,11 +1,11 @@
 """The company view: teams x roles, hire or train over every team, and module insight."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from tracker import clock
 from tracker.extensions import db
 from tracker.models import Evidence, EvidenceKind, EvidenceStatus, Module, Role, utcnow
-from tracker.reads.company import module_insight
+from tracker.reads.company import TargetLine, _totals, module_insight
 
 
 def test_ld_sees_ready_and_nearly_ready_by_team_and_role(client, login_as, make_user, scored_team):
@@ -43,3 +43,11 @@ def test_module_insight_counts_pass_rate_hours_and_rejections(app, make_user, sc
     assert pipelines.estimate == 4.5 and pipelines.median_hours == 3.0
     quiz = insight["mlcc-classification"]
     assert quiz.attempts == 2 and quiz.pass_rate == 1.0
+
+
+def test_two_targets_that_tie_give_the_same_total_whatever_order_they_come_in():
+    by = date(2027, 3, 1)
+    small = TargetLine("Payments", "ml-engineer", 1, by, 2, 0)
+    large = TargetLine("Payments", "ml-engineer", 2, by, 2, 0)
+    assert _totals([small, large]) == _totals([large, small])
+    assert _totals([small, large])["ml-engineer"].count == 2  # the target that asks most
