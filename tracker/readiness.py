@@ -281,17 +281,22 @@ def role_steps(
     it. Levels are carried from one demonstrated day to the next (rule 2, day by day).
     """
     roles = tuple(roles)
+    needs = {role.key: {r.competency for r in role.requirements} for role in roles}
     by_day: dict[date, list[str]] = {}
     for key, on in dates.items():
         by_day.setdefault(on, []).append(key)
     levels: dict[str, int] = {}
     out = {role.key: [(date.min, readiness(levels, role))] for role in roles}
     for day in sorted(by_day):
+        raised = set()
         for key in by_day[day]:
             for competency, level in modules[key].outcomes:
                 if level > levels.get(competency, 0):
                     levels[competency] = level
+                    raised.add(competency)
         for role in roles:
+            if raised.isdisjoint(needs[role.key]):
+                continue  # no level this role asks for went up: its readiness is the same
             value, steps = readiness(levels, role), out[role.key]
             if value != steps[-1][1]:
                 steps.append((day, value))

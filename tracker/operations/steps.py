@@ -28,9 +28,10 @@ from datetime import date
 from typing import Any
 
 from flask import has_app_context
-from sqlalchemy import delete, event, insert, select, update
+from sqlalchemy import delete, event, select, update
 from sqlalchemy.orm import Session
 
+from tracker.bulk import write_rows
 from tracker.extensions import db
 from tracker.models import CatalogueVersion, EvidenceFirst, ReadinessStep, TargetRole
 from tracker.operations.catalogue_version import CHANGED, bump
@@ -85,9 +86,7 @@ def compute(session: Session, catalogue: Catalogue, user_ids: Collection[int]) -
         firsts = first_evidence(
             select(EvidenceFirst.user_id).where(EvidenceFirst.user_id.in_(batch))
         )
-        rows = list(step_rows(catalogue, role_ids, firsts))
-        if rows:
-            session.execute(insert(ReadinessStep), rows)
+        write_rows(ReadinessStep, list(step_rows(catalogue, role_ids, firsts)))
 
 
 def rebuild(session: Session, catalogue: Catalogue) -> None:
