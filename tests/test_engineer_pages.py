@@ -45,6 +45,8 @@ def test_a_completion_needing_verification_is_pending(client, engineer):
     assert item.status is EvidenceStatus.PENDING and float(item.hours) == 3.0
     page = client.get("/progress/evidence").get_data(as_text=True)
     assert "waits for verification" in page and "Withdraw" in page
+    # dates and hours never break across lines
+    assert f'<td class="date">{item.date.isoformat()}</td>' in page and "3.0&nbsp;h" in page
 
 
 def test_an_attempt_below_the_pass_mark_is_recorded_as_not_passed(client, engineer):
