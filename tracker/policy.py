@@ -153,6 +153,11 @@ def may_set_targets(viewer: User, team_id: int) -> bool:
     return may_administer(viewer) or team_id in managed_team_ids(viewer)
 
 
+def may_see_teams(viewer: User) -> bool:
+    """Managers (their teams), L&D and admins open the team pages (which teams: `may_see_team`)."""
+    return holds(viewer, Role.MANAGER, Role.LD)
+
+
 def may_verify(viewer: User) -> bool:
     """Managers, L&D and admins have a verification queue (which pieces: `may_decide`)."""
     return holds(viewer, Role.MANAGER, Role.LD)

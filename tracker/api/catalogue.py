@@ -8,7 +8,8 @@ from flask import request
 from flask_smorest import Blueprint, abort
 from marshmallow import RAISE, Schema, fields, validate
 
-from tracker.api.auth import api_role_required
+from tracker import policy
+from tracker.api.auth import api_allowed_by
 from tracker.api.catalogue_file import CatalogueFileSchema
 from tracker.api.pagination import ListArgsSchema, list_schema
 from tracker.api.responses import errors
@@ -19,7 +20,7 @@ from tracker.catalogue.service import import_document
 from tracker.catalogue.validate import SECTIONS, CatalogueError
 from tracker.extensions import db
 from tracker.limits import CATALOGUE_MAX_BYTES, describe_bytes, size_problem
-from tracker.models import AssessmentKind, Family, Role
+from tracker.models import AssessmentKind, Family
 
 bp = Blueprint(
     "api_catalogue",
@@ -153,7 +154,7 @@ def get_path(key: str) -> dict[str, Any]:
 
 
 @bp.route("/catalog", methods=["PUT"])
-@api_role_required(Role.LD)
+@api_allowed_by(policy.may_edit_catalogue)
 @bp.arguments(DryRunSchema, location="query", unknown=RAISE)
 @bp.response(200, ImportResultSchema)
 @errors(

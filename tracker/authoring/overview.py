@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from flask import Response, redirect, render_template, request, url_for
 from sqlalchemy import func
 
-from tracker import audit, import_report
+from tracker import audit, import_report, policy
 from tracker.authoring import bp
 from tracker.authoring.editing import MODELS, row_or_404
 from tracker.authoring.forms import UploadForm
@@ -22,10 +22,9 @@ from tracker.models import (
     Module,
     ModuleOutcome,
     PathModule,
-    Role,
     RoleRequirement,
 )
-from tracker.policy import role_required
+from tracker.policy import allowed_by
 from tracker.reads.statements import waiting_count
 
 
@@ -40,7 +39,7 @@ def _counts() -> dict[str, int]:
 
 
 @bp.route("/", methods=["GET", "POST"])
-@role_required(Role.LD)
+@allowed_by(policy.may_edit_catalogue)
 def index() -> Response | tuple[str, int]:
     """Counts, links to each kind, and the catalogue file: upload (with a dry run) and download."""
     form = UploadForm()
@@ -77,7 +76,7 @@ def index() -> Response | tuple[str, int]:
 
 
 @bp.get("/export")
-@role_required(Role.LD)
+@allowed_by(policy.may_edit_catalogue)
 def download() -> Response:
     """Download the live catalogue as YAML, or JSON with ?format=json."""
     fmt = "json" if request.args.get("format") == "json" else "yaml"
@@ -107,7 +106,7 @@ class CoverageRow:
 
 
 @bp.get("/roles/<key>/coverage")
-@role_required(Role.LD)
+@allowed_by(policy.may_edit_catalogue)
 def coverage(key: str) -> str:
     """For each requirement: the modules developing it to the required level, and their paths."""
     role = row_or_404("roles", key)

@@ -7,7 +7,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from tracker import audit
+from tracker import audit, policy
 from tracker.authoring import bp
 from tracker.authoring.editing import (
     LABELS,
@@ -21,14 +21,14 @@ from tracker.authoring.editing import (
 from tracker.authoring.forms import FORMS
 from tracker.catalogue.exporter import export_data
 from tracker.extensions import db
-from tracker.models import Role, utcnow
-from tracker.policy import role_required
+from tracker.models import utcnow
+from tracker.policy import allowed_by
 
 TITLE = {"competencies": "name", "roles": "name", "modules": "title", "paths": "name"}
 
 
 @bp.get("/<kind>/")
-@role_required(Role.LD)
+@allowed_by(policy.may_edit_catalogue)
 def items(kind: str) -> str:
     """List one kind of catalogue item, with search and the archived ones on request."""
     model = kind_or_404(kind)
@@ -103,7 +103,7 @@ def _edit(kind: str, row: Any | None) -> Response | str | tuple[str, int]:
 
 
 @bp.route("/<kind>/new", methods=["GET", "POST"])
-@role_required(Role.LD)
+@allowed_by(policy.may_edit_catalogue)
 def new(kind: str) -> Response | str | tuple[str, int]:
     """Create a catalogue item."""
     kind_or_404(kind)
@@ -111,7 +111,7 @@ def new(kind: str) -> Response | str | tuple[str, int]:
 
 
 @bp.route("/<kind>/<key>", methods=["GET", "POST"])
-@role_required(Role.LD)
+@allowed_by(policy.may_edit_catalogue)
 def edit(kind: str, key: str) -> Response | str | tuple[str, int]:
     """Change a live catalogue item; an archived one is shown with a way to restore it."""
     row = row_or_404(kind, key)
@@ -133,14 +133,14 @@ def _set_archived(kind: str, key: str, archived: bool) -> Response:
 
 
 @bp.post("/<kind>/<key>/archive")
-@role_required(Role.LD)
+@allowed_by(policy.may_edit_catalogue)
 def archive(kind: str, key: str) -> Response:
     """Archive an item: it leaves every choice, and keeps its history and old evidence."""
     return _set_archived(kind, key, True)
 
 
 @bp.post("/<kind>/<key>/restore")
-@role_required(Role.LD)
+@allowed_by(policy.may_edit_catalogue)
 def restore(kind: str, key: str) -> Response:
     """Bring an archived item back."""
     return _set_archived(kind, key, False)

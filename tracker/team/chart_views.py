@@ -9,8 +9,8 @@ from tracker import policy
 from tracker.chart_response import MIMETYPES, chart_response
 from tracker.csv_export import csv_response
 from tracker.extensions import db
-from tracker.models import Role, Team
-from tracker.policy import role_required
+from tracker.models import Team
+from tracker.policy import allowed_by
 from tracker.query_args import as_of_arg
 from tracker.reads.catalogue import load_catalogue
 from tracker.reads.charts import TEAM_CHARTS, team_chart
@@ -25,7 +25,7 @@ def audience(team_id: int) -> str:
 
 
 @bp.get("/<int:team_id>/charts/<name>.<fmt>")
-@role_required(Role.MANAGER, Role.LD)
+@allowed_by(policy.may_see_teams)
 def chart(team_id: int, name: str, fmt: str) -> Response:
     """A team chart (bands, trend, heatmap or forecast) as PNG, SVG, or its numbers as CSV."""
     team = db.session.get(Team, team_id)

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from flask import render_template
 
+from tracker import policy
 from tracker.clock import today
-from tracker.models import Role
-from tracker.policy import role_required
+from tracker.policy import allowed_by
 from tracker.reads.catalogue import load_catalogue
 from tracker.reads.company import company_view, module_insight
 from tracker.team import bp
 
 
 @bp.get("/company")
-@role_required(Role.LD)
+@allowed_by(policy.sees_everyone)
 def company() -> str:
     """Teams x roles (ready / nearly ready), staffing targets summed, and which modules work."""
     catalogue = load_catalogue()

@@ -12,9 +12,9 @@ from werkzeug.wrappers import Response
 from tracker import policy
 from tracker.clock import today
 from tracker.extensions import db
-from tracker.models import Role, StaffingTarget, TargetRole, Team, User
+from tracker.models import StaffingTarget, TargetRole, Team, User
 from tracker.operations import RecordError, retire_target, set_target
-from tracker.policy import role_required
+from tracker.policy import allowed_by
 from tracker.query_args import as_of_arg
 from tracker.reads.catalogue import load_catalogue
 from tracker.reads.charts import TEAM_CHARTS, team_chart
@@ -76,7 +76,7 @@ def view_args(source: dict[str, str]) -> dict[str, str]:
 
 
 @bp.get("/")
-@role_required(Role.MANAGER, Role.LD)
+@allowed_by(policy.may_see_teams)
 def dashboard_home() -> Response | str:
     """Open the team named in `?name=`, or the first team the viewer may see."""
     name = request.args.get("name")
@@ -104,7 +104,7 @@ def dashboard_home() -> Response | str:
 
 
 @bp.get("/<int:team_id>/")
-@role_required(Role.MANAGER, Role.LD)
+@allowed_by(policy.may_see_teams)
 def dashboard(team_id: int) -> str:
     """Engineers per band, and each engineer's readiness, projection and last activity."""
     team = db.session.get(Team, team_id)
@@ -150,7 +150,7 @@ def _may_set_targets(team_id: int) -> None:
 
 
 @bp.post("/<int:team_id>/targets")
-@role_required(Role.MANAGER, Role.LD)
+@allowed_by(policy.may_see_teams)
 def add_target(team_id: int) -> Response:
     """Set a staffing target: N people ready for a role by a date (the team's managers)."""
     _may_set_targets(team_id)
@@ -174,7 +174,7 @@ def add_target(team_id: int) -> Response:
 
 
 @bp.post("/<int:team_id>/targets/<int:target_id>/archive")
-@role_required(Role.MANAGER, Role.LD)
+@allowed_by(policy.may_see_teams)
 def archive_target(team_id: int, target_id: int) -> Response:
     """Retire a staffing target; it stays on record."""
     _may_set_targets(team_id)

@@ -6,8 +6,7 @@ from flask import render_template, request
 from flask_login import current_user
 
 from tracker import policy
-from tracker.models import Role
-from tracker.policy import role_required
+from tracker.policy import allowed_by
 from tracker.query_args import as_of_arg
 from tracker.reads.catalogue import load_catalogue
 from tracker.reads.charts import engineer_levels
@@ -18,7 +17,7 @@ from tracker.team.dashboard import view_args
 
 
 @bp.get("/engineers/<int:user_id>")
-@role_required(Role.MANAGER, Role.LD)
+@allowed_by(policy.may_see_teams)
 def engineer_progress(user_id: int) -> str:
     """One engineer's progress and evidence as of a date, read only, for their manager or L&D
     (or themselves)."""
