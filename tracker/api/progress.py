@@ -14,6 +14,7 @@ from tracker.api.responses import errors
 from tracker.api.schemas import ProgressSchema
 from tracker.api.shapes import progress_json
 from tracker.clock import today
+from tracker.reads.evidence import evidence_people
 from tracker.reads.progress import progress_of
 
 bp = Blueprint(
@@ -46,4 +47,5 @@ def engineer_progress(args: dict[str, Any], email: str) -> dict[str, Any]:
     """
     engineer = policy.visible_engineer(api_user(), email=email)
     progress = progress_of(engineer.id, args["as_of"] or today())
-    return progress_json(engineer.email, engineer.name, progress)
+    people = evidence_people(engineer.id, progress.as_of)
+    return progress_json(engineer.email, engineer.name, progress, people)

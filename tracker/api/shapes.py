@@ -6,21 +6,23 @@ JSON, so every format (dates, enums) is the one the OpenAPI document states.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from tracker.models import Evidence
-from tracker.reads.evidence import EvidencePeople, evidence_people
+from tracker.reads.evidence import EvidencePeople
 from tracker.reads.progress import Progress
 from tracker.reads.team import TeamReadiness
 
 
-def progress_json(email: str, name: str, progress: Progress) -> dict[str, Any]:
+def progress_json(
+    email: str, name: str, progress: Progress, people: Mapping[int, EvidencePeople]
+) -> dict[str, Any]:
     """Return the progress in the shape of `ProgressSchema`.
 
-    Each piece of evidence names who recorded and who decided it (people by email, as in
-    `evidence_json`): one more statement, whatever the number of pieces.
+    Each piece of evidence names who recorded and who decided it (`people`, by evidence id, from
+    `reads.evidence.evidence_people`; people by email, as in `evidence_json`).
     """
-    people = evidence_people(email, progress.as_of)
     competencies = sorted(set(progress.levels) | set(progress.claims))
     return {
         "engineer": {"email": email, "name": name},

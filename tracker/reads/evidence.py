@@ -98,15 +98,14 @@ class EvidencePeople:
     decided_at: datetime | None
 
 
-def evidence_people(email: str, as_of: date) -> dict[int, EvidencePeople]:
-    """Return, per evidence id, the people behind the evidence of the person with this email
-    dated on or before `as_of` (one statement)."""
-    subject, recording, decider = db.aliased(User), db.aliased(User), db.aliased(User)
+def evidence_people(user_id: int, as_of: date) -> dict[int, EvidencePeople]:
+    """Return, per evidence id, who recorded and who decided (by email, and when) each piece
+    of this person's evidence dated on or before `as_of` (one statement)."""
+    recording, decider = db.aliased(User), db.aliased(User)
     rows = db.session.execute(
         db.select(Evidence.id, recording.email, decider.email, Evidence.decided_at)
-        .join(subject, subject.id == Evidence.user_id)
         .outerjoin(recording, recording.id == Evidence.recorded_by_id)
         .outerjoin(decider, decider.id == Evidence.decided_by_id)
-        .where(subject.email == email, Evidence.date <= as_of)
+        .where(Evidence.user_id == user_id, Evidence.date <= as_of)
     )
     return {id_: EvidencePeople(by, decided_by, at) for id_, by, decided_by, at in rows}
