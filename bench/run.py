@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bench.load import Result, load_results, load_table
 from bench.scale import Scale, scale_rows, scale_table
-from bench.transfer import transfer_rows
+from bench.transfer import Transfer, transfer_rows, transfer_table
 from bench.xapi import BATCH, xapi_rows
 from config import TestingConfig
 from tracker import create_app
@@ -105,7 +105,7 @@ def team_rows(client) -> list[tuple[str, list[float]]]:  # type: ignore[no-untyp
 def table(
     rows: list[tuple[str, list[float]]],
     scale: list[Scale],
-    transfer: tuple[str, list[tuple[str, float]]],
+    transfer: list[Transfer],
     xapi: list[tuple[str, float, float]],
     load: list[Result],
 ) -> str:
@@ -130,11 +130,7 @@ def table(
         median = statistics.median(samples)
         p95 = statistics.quantiles(samples, n=20)[18]
         lines.append(f"| {name} | {median:.2f} | {p95:.2f} | {median / base:.1f} |")
-    about, steps = transfer
-    lines += ["", "## Data transfer and xAPI", ""]
-    lines += [f"`flask data export|import`, {about}:", ""]
-    lines += ["| data transfer | seconds |", "|---|---:|"]
-    lines += [f"| {step} | {seconds:.1f} |" for step, seconds in steps]
+    lines += ["", "## Data transfer and xAPI", "", *transfer_table(transfer)]
     baseline = xapi[0][1]
     lines += ["", f"xAPI intake, batches of {BATCH:,} statements (median of the batches):", ""]
     lines += ["| xAPI | seconds per batch | statements/s | × baseline |", "|---|---:|---:|---:|"]
