@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func
+from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
 from tracker.forecast import VELOCITY_WEEKS, Forecast
@@ -24,6 +25,11 @@ from tracker.models import Evidence, ReadinessStep, Role, StaffingTarget, Target
 from tracker.readiness import RoleProfile, readiness
 from tracker.reads.catalogue import Catalogue
 from tracker.reads.figures import Standing, band_counts, standing
+
+# the step holding on the day and the one holding 8 weeks before; made once, so each query
+# reuses them (and SQLAlchemy's compiled form of the query) instead of building new aliases
+_NOW = aliased(ReadinessStep, name="step_now")
+_BEFORE = aliased(ReadinessStep, name="step_before")
 
 
 def _holding(step: Any, user: Any, role_id: Any, day: date) -> ColumnElement[bool]:
@@ -56,7 +62,7 @@ def team_standings(
     `people` are conditions on `User`; one statement in all. Last activity is the date of
     their latest evidence of any kind on or before `as_of`.
     """
-    now, before = db.aliased(ReadinessStep), db.aliased(ReadinessStep)
+    now, before = _NOW, _BEFORE
     role_id = db.select(TargetRole.id).where(TargetRole.key == role.key).scalar_subquery()
     weeks_ago = as_of - timedelta(weeks=VELOCITY_WEEKS)
     latest = (
@@ -92,7 +98,7 @@ def company_standings(
         User.active.is_(True),
         User.role_links.any(role=Role.ENGINEER),
     )
-    now = db.aliased(ReadinessStep)
+    now = _NOW
     counted = (
         db.select(User.team_id, TargetRole.id.label("role_id"), now.tenths, func.count().label("n"))
         .select_from(User)
@@ -119,7 +125,7 @@ def _targeted_forecasts(
     catalogue: Catalogue, as_of: date, engineers: tuple[ColumnElement[bool], ...]
 ) -> dict[tuple[str, str], list[Forecast]]:
     """Return the forecasts of the engineers of each team and role a live target asks about."""
-    now, before = db.aliased(ReadinessStep), db.aliased(ReadinessStep)
+    now, before = _NOW, _BEFORE
     weeks_ago = as_of - timedelta(weeks=VELOCITY_WEEKS)
     targeted = (  # each team and role once, however many targets ask about it
         db.select(StaffingTarget.team_id, StaffingTarget.role_id)
