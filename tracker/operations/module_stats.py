@@ -134,15 +134,9 @@ def _apply(connection: Connection, delta: dict[Key, list[int]]) -> None:
         set_={name: getattr(ModuleStat, name) + statement.excluded[name] for name in COUNTS},
     )
     connection.execute(upsert, rows)
-    keys = [(row["module_id"], row["hours_tenths"]) for row in rows]
-    for module_id, hours in keys:
-        connection.execute(
-            delete(ModuleStat).where(
-                ModuleStat.module_id == module_id,
-                ModuleStat.hours_tenths == hours,
-                ModuleStat.pieces == 0,
-            )
-        )
+    if any(n < 0 for counts in delta.values() for n in counts):
+        # a count taken down to nothing leaves no row (the table has a few hundred rows)
+        connection.execute(delete(ModuleStat).where(ModuleStat.pieces == 0))
 
 
 def _old_values(item: Evidence) -> dict[str, Any] | None:
