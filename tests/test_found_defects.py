@@ -271,7 +271,7 @@ def test_hours_and_notes_typed_on_an_attempt_are_stored(client, login_as, org):
     item = db.session.scalar(db.select(Evidence).where(Evidence.user_id == org["omar"].id))
     assert item.score == 55 and float(item.hours) == 4.0 and item.notes == "First try"
     page = client.get("/progress/evidence").get_data(as_text=True)
-    assert "4.0 h" in page and "First try" in page
+    assert "4.0&nbsp;h" in page and "First try" in page
 
 
 def test_hours_and_notes_sent_with_an_attempt_over_the_api_are_stored(client, org):
