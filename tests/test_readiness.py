@@ -15,6 +15,7 @@ from tracker.forecast import (
     hire_gap,
     projected_ready_count,
 )
+from tracker.history import readiness_steps
 from tracker.readiness import (
     Band,
     EvidenceItem,
@@ -28,7 +29,6 @@ from tracker.readiness import (
     levels_as_of,
     next_step,
     readiness,
-    readiness_steps,
     suggested_roles,
 )
 from tracker.reads.figures import figures, weekly_bands

@@ -21,6 +21,7 @@ from tests.catalogue_fixtures import SMALL
 from tracker.catalogue.service import import_text
 from tracker.clock import today
 from tracker.extensions import db
+from tracker.history import readiness_steps
 from tracker.models import (
     Competency,
     Enrolment,
@@ -45,7 +46,6 @@ from tracker.readiness import (
     levels_as_of,
     may_count,
     readiness,
-    readiness_steps,
 )
 from tracker.reads.catalogue import load_catalogue
 from tracker.reads.records import evidence_items, first_evidence

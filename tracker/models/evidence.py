@@ -139,7 +139,7 @@ class EvidenceFirst(Base):
 class ReadinessStep(Base):
     """Derived: an engineer's readiness for a live role from one day until the next change.
 
-    Readiness changes only on a demonstrated date (`tracker.readiness.role_steps`), so these
+    Readiness changes only on a demonstrated date (`tracker.history.role_steps`), so these
     rows give readiness on any day: the row whose `from_on <= day < until_on`, in tenths of a
     percent (the engine's one decimal, kept exact). Engineers without counting evidence have no
     rows: their readiness is that of no evidence at all. Team and company figures read two rows

@@ -1,7 +1,7 @@
 """Keep `readiness_steps` equal to the readiness rules applied to each engineer's evidence.
 
 `readiness_steps` holds each engineer's readiness for each live role from one change to the
-next (see `ReadinessStep`), computed by `tracker.readiness.role_steps` from the earliest
+next (see `ReadinessStep`), computed by `tracker.history.role_steps` from the earliest
 evidence in `evidence_firsts`. It is kept in the transaction of every write:
 
 - a write of evidence marks the engineers whose earliest evidence it recounted (`mark`, called
@@ -33,9 +33,10 @@ from sqlalchemy.orm import Session
 
 from tracker.bulk import write_rows
 from tracker.extensions import db
+from tracker.history import role_steps
 from tracker.models import CatalogueVersion, EvidenceFirst, ReadinessStep, TargetRole
 from tracker.operations.catalogue_version import CHANGED, bump
-from tracker.readiness import demonstrated_dates, role_steps
+from tracker.readiness import demonstrated_dates
 from tracker.reads.catalogue import Catalogue, load_catalogue
 from tracker.reads.records import first_evidence
 

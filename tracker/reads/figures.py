@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from itertools import pairwise
 
 from tracker.forecast import VELOCITY_WEEKS, Forecast, assignment_status, forecast, just_started
+from tracker.history import readiness_steps
 from tracker.readiness import (
     Band,
     EvidenceItem,
@@ -29,7 +30,6 @@ from tracker.readiness import (
     levels_as_of,
     next_step,
     readiness,
-    readiness_steps,
 )
 
 
