@@ -39,3 +39,14 @@ def test_a_name_with_a_script_tag_shows_as_text_and_runs_nothing(page, live_serv
     page.goto("/admin/people")
     expect(page.get_by_role("link", name="<script>alert(1)</script>")).to_be_visible()
     # the page fixture fails the test if any dialog opened
+
+
+def test_an_admins_many_links_wrap_inside_a_desktop_window(page, live_server):
+    live_server.make_user(email="admin@corp.test", name="Ada Admin", roles=[Role.ADMIN])
+    page.set_viewport_size({"width": 1200, "height": 800})
+    log_in(page, "admin@corp.test")
+    expect(page.get_by_role("button", name="Log out")).to_be_in_viewport(ratio=1)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1200
+    for link in page.get_by_role("navigation", name="Main").get_by_role("link").all():
+        box = link.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 1200, link.inner_text()
