@@ -38,6 +38,7 @@ from tracker.models.people import (
     Scope,
     Team,
     TeamManager,
+    TeamVersion,
     User,
     UserRole,
 )
@@ -77,6 +78,7 @@ __all__ = [
     "TargetRole",
     "Team",
     "TeamManager",
+    "TeamVersion",
     "User",
     "UserRole",
     "XapiActivityLink",

@@ -53,7 +53,10 @@ class User(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_last_counter: Mapped[int | None] = mapped_column(Integer)
-    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    # the team left is known to a flush too (its figures change: tracker.operations.team_versions)
+    team_id: Mapped[int | None] = mapped_column(
+        ForeignKey("teams.id"), index=True, active_history=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -140,6 +143,23 @@ class Team(Base):
 
     def __repr__(self) -> str:
         return f"<Team {self.name}>"
+
+
+class TeamVersion(Base):
+    """Derived: a token per team that changes in the transaction of every change its figures show.
+
+    A team figure shows the team's name, its active engineers (by name), their demonstrated
+    evidence and its staffing targets (and the catalogue, which has a token of its own); every
+    write to one of those gives the team a new random token (`tracker.operations.team_versions`).
+    A figure cached under a key made with the token (`tracker.reads.versions.figure_key`) is so
+    never stale, and the key costs one read however large the team.
+    """
+
+    __tablename__ = "team_versions"
+    __table_args__ = {"info": {"derived": True}}
+
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))
 
 
 class TeamManager(Base):

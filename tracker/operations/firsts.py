@@ -25,7 +25,7 @@ from sqlalchemy import Connection, Result, Select, delete, event, func, insert, 
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from tracker.models import Evidence, EvidenceFirst, EvidenceKind, EvidenceStatus
-from tracker.operations import steps
+from tracker.operations import steps, team_versions
 from tracker.readiness import COUNTING_STATUSES
 
 _BATCH = 500  # engineers per statement, well under every database's bound-parameter limit
@@ -65,10 +65,15 @@ def recount(connection: Connection, user_ids: Iterable[int] | None = None) -> No
 
 
 def recount_for(session: Session, user_ids: Iterable[int] | None = None) -> None:
-    """Recount these people's rows (everyone's when None), and their readiness steps on commit."""
+    """Recount these people's rows (everyone's when None); their steps and teams' tokens follow.
+
+    Their readiness steps are computed again on commit, and their teams' figures get a new
+    token (`tracker.operations.team_versions`).
+    """
     people = None if user_ids is None else set(user_ids)
     recount(session.connection(), people)
     steps.mark(session, people)
+    team_versions.mark_people(session, people)
 
 
 def differences(connection: Connection) -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:

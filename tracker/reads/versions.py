@@ -1,9 +1,11 @@
 """Cache keys for figures, derived in one place from every input a figure shows.
 
-A chart or table is cached under `figure_key(...)`: the people it covers (ids and names), a
-summary of their evidence (a new, decided or withdrawn record changes it), their claims, the
-team's staffing targets, the catalogue, the role, the as-of date and who is looking. Change
-any one of them and the key changes, so a cached figure is never stale.
+A chart or table is cached under `figure_key(...)`: the catalogue, the role, the as-of date and
+who is looking, and then, for a team figure, the team's figures token (replaced in the
+transaction of every change to its name, its engineers, their evidence or its staffing
+targets: `tracker.operations.team_versions`), or for a personal figure, the person (id and
+name), a summary of their evidence (a new, decided or withdrawn record changes it) and their
+claims. Change any one of them and the key changes, so a cached figure is never stale.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from datetime import date
 from sqlalchemy import func
 
 from tracker.extensions import db
-from tracker.models import Evidence, SelfAssessment, StaffingTarget, TargetRole, User
+from tracker.models import Evidence, SelfAssessment, TeamVersion, User
 from tracker.reads.catalogue import Catalogue
 
 
@@ -35,14 +37,12 @@ def _evidence_summary(user_ids: Collection[int]) -> tuple[tuple[object, ...], ..
     return tuple(tuple(row) for row in rows)
 
 
-def _targets(team_id: int) -> tuple[tuple[object, ...], ...]:
-    rows = db.session.execute(
-        db.select(TargetRole.key, StaffingTarget.id, StaffingTarget.count, StaffingTarget.by)
-        .join(TargetRole, TargetRole.id == StaffingTarget.role_id)
-        .where(StaffingTarget.team_id == team_id, StaffingTarget.archived_at.is_(None))
-        .order_by(StaffingTarget.id)
+def _team_token(team_id: int) -> str | None:
+    """Return the team's figures token (None until its first change since it was made)."""
+    token: str | None = db.session.scalar(
+        db.select(TeamVersion.token).where(TeamVersion.team_id == team_id)
     )
-    return tuple(tuple(row) for row in rows)
+    return token
 
 
 def _claims(user_id: int) -> tuple[tuple[object, ...], ...]:
@@ -67,9 +67,9 @@ def figure_key(
 ) -> str:
     """Return the cache key of a figure from every input it shows.
 
-    `team` is (id, name) for a team figure; `members` the (id, name) of the people it covers;
-    `engineer_id` the engineer of a personal figure (their claims are shown too); `audience`
-    says who is looking (e.g. "self", "manager", "ld").
+    `team` is (id, name) for a team figure (one statement: its token); for a personal figure,
+    `members` the (id, name) of the people it covers and `engineer_id` the engineer (their
+    claims are shown too); `audience` says who is looking (e.g. "self", "manager", "ld").
     """
     people = sorted(members)
     inputs = (
@@ -80,7 +80,7 @@ def figure_key(
         team,
         people,
         _evidence_summary([pid for pid, _ in people]) if people else (),
-        _targets(team[0]) if team else (),
+        _team_token(team[0]) if team else (),
         _claims(engineer_id) if engineer_id is not None else (),
         catalogue.fingerprint,
     )

@@ -14,7 +14,6 @@ from tracker.policy import allowed_by
 from tracker.query_args import as_of_arg
 from tracker.reads.catalogue import load_catalogue
 from tracker.reads.charts import TEAM_CHARTS, team_chart
-from tracker.reads.team import team_members
 from tracker.reads.versions import figure_key
 from tracker.team import bp
 
@@ -44,16 +43,7 @@ def chart(team_id: int, name: str, fmt: str) -> Response:
     if fmt == "csv":
         data = team_chart(name, team, role_key, as_of, catalogue)
         return csv_response(f"{team.name}-{name}-{as_of.isoformat()}.csv", data.headers, data.rows)
-    members = [(m.id, m.name) for m in team_members(team_id)]
-    key = figure_key(
-        name,
-        catalogue,
-        role_key,
-        as_of,
-        audience(team_id),
-        team=(team.id, team.name),
-        members=members,
-    )
+    key = figure_key(name, catalogue, role_key, as_of, audience(team_id), team=(team.id, team.name))
     return chart_response(
         fmt, key, lambda: team_chart(name, team, role_key, as_of, catalogue).draw()
     )
