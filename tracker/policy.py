@@ -123,6 +123,15 @@ def may_see_team(viewer: User, team_id: int) -> bool:
     return teams is None or team_id in teams
 
 
+def team_audience(viewer: User, team_id: int) -> str | None:
+    """Return how `viewer` sees a team: as one of its "manager"s, as "ld" (L&D and admins, who
+    see every team), or None when they may not see it (`may_see_team`)."""
+    teams = visible_team_ids(viewer)
+    if teams is not None and team_id not in teams:
+        return None
+    return "manager" if team_id in (managed_team_ids(viewer) if teams is None else teams) else "ld"
+
+
 def may_keep_records(viewer: User) -> bool:
     """Engineers (and so admins) log, list and withdraw their own evidence and enrol on paths."""
     return holds(viewer, Role.ENGINEER)

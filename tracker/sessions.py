@@ -6,6 +6,7 @@ import time
 
 from flask import Flask, current_app, session
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db, login_manager
 from tracker.models import User
@@ -17,7 +18,8 @@ def load_user(alternative_id: str) -> User | None:
     user_id, _, epoch = alternative_id.partition(":")
     if not (user_id.isdigit() and epoch.isdigit()):
         return None
-    user = db.session.get(User, int(user_id))
+    # the roles come in the same statement: every page asks what the person may do
+    user = db.session.get(User, int(user_id), options=[joinedload(User.role_links)])
     if user is None or not user.active or user.session_epoch != int(epoch):
         return None
     return user

@@ -12,6 +12,8 @@ import secrets
 from collections.abc import Collection
 from datetime import timedelta
 
+from sqlalchemy.orm import joinedload
+
 from tracker import audit
 from tracker.extensions import db
 from tracker.models import ApiToken, Integration, Scope, User, utcnow
@@ -59,12 +61,17 @@ def use_token(secret: str) -> User | Integration | None:
 
     Notes the token's use at most once a minute: a write per request would be waste.
     """
-    row = db.session.execute(
-        db.select(ApiToken, User, Integration)
-        .outerjoin(User, User.id == ApiToken.user_id)
-        .outerjoin(Integration, Integration.id == ApiToken.integration_id)
-        .where(ApiToken.token_hash == digest(secret))
-    ).first()
+    row = (
+        db.session.execute(
+            db.select(ApiToken, User, Integration)
+            .outerjoin(User, User.id == ApiToken.user_id)
+            .outerjoin(Integration, Integration.id == ApiToken.integration_id)
+            .where(ApiToken.token_hash == digest(secret))
+            .options(joinedload(User.role_links))  # in the same statement: every call asks them
+        )
+        .unique()
+        .first()
+    )
     if row is None:
         return None
     token, user, integration = row

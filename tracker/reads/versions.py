@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func
 
 from tracker.extensions import db
-from tracker.models import Evidence, SelfAssessment, TeamVersion, User
+from tracker.models import Evidence, SelfAssessment, Team, TeamVersion, User
 from tracker.reads.catalogue import Catalogue
 
 
@@ -37,12 +38,26 @@ def _evidence_summary(user_ids: Collection[int]) -> tuple[tuple[object, ...], ..
     return tuple(tuple(row) for row in rows)
 
 
-def _team_token(team_id: int) -> str | None:
-    """Return the team's figures token (None until its first change since it was made)."""
-    token: str | None = db.session.scalar(
-        db.select(TeamVersion.token).where(TeamVersion.team_id == team_id)
-    )
-    return token
+@dataclass(frozen=True)
+class TeamState:
+    """What a team figure's key needs of its team: its name and figures token.
+
+    The token is None until the team's first change since it was made.
+    """
+
+    id: int
+    name: str
+    token: str | None
+
+
+def team_state(team_id: int) -> TeamState | None:
+    """Return the team's name and figures token (one statement), or None for no such team."""
+    row = db.session.execute(
+        db.select(Team.name, TeamVersion.token)
+        .outerjoin(TeamVersion, TeamVersion.team_id == Team.id)
+        .where(Team.id == team_id)
+    ).first()
+    return None if row is None else TeamState(team_id, row.name, row.token)
 
 
 def _claims(user_id: int) -> tuple[tuple[object, ...], ...]:
@@ -61,13 +76,13 @@ def figure_key(
     as_of: date,
     audience: str,
     *,
-    team: tuple[int, str] | None = None,
+    team: TeamState | None = None,
     members: Collection[tuple[int, str]] = (),
     engineer_id: int | None = None,
 ) -> str:
     """Return the cache key of a figure from every input it shows.
 
-    `team` is (id, name) for a team figure (one statement: its token); for a personal figure,
+    `team` is the team of a team figure (`team_state`); for a personal figure,
     `members` the (id, name) of the people it covers and `engineer_id` the engineer (their
     claims are shown too); `audience` says who is looking (e.g. "self", "manager", "ld").
     """
@@ -80,7 +95,6 @@ def figure_key(
         team,
         people,
         _evidence_summary([pid for pid, _ in people]) if people else (),
-        _team_token(team[0]) if team else (),
         _claims(engineer_id) if engineer_id is not None else (),
         catalogue.fingerprint,
     )

@@ -13,24 +13,20 @@ from tracker.models import Team
 from tracker.policy import allowed_by
 from tracker.query_args import as_of_arg
 from tracker.reads.catalogue import load_catalogue
-from tracker.reads.charts import TEAM_CHARTS, team_chart
-from tracker.reads.versions import figure_key
+from tracker.reads.charts import TEAM_CHARTS, ChartData, team_chart
+from tracker.reads.versions import figure_key, team_state
 from tracker.team import bp
-
-
-def audience(team_id: int) -> str:
-    """Return how the viewer may see a team: as one of its managers, or as L&D or an admin."""
-    return "manager" if team_id in policy.managed_team_ids(current_user) else "ld"
 
 
 @bp.get("/<int:team_id>/charts/<name>.<fmt>")
 @allowed_by(policy.may_see_teams)
 def chart(team_id: int, name: str, fmt: str) -> Response:
     """A team chart (bands, trend, heatmap or forecast) as PNG, SVG, or its numbers as CSV."""
-    team = db.session.get(Team, team_id)
+    team = team_state(team_id)
+    audience = policy.team_audience(current_user, team_id)
     if (
         team is None
-        or not policy.may_see_team(current_user, team_id)
+        or audience is None
         or name not in TEAM_CHARTS
         or fmt not in (*MIMETYPES, "csv")
     ):
@@ -40,10 +36,12 @@ def chart(team_id: int, name: str, fmt: str) -> Response:
     catalogue = load_catalogue()
     if role_key not in catalogue.roles:
         abort(404)
+
+    def numbers() -> ChartData:
+        return team_chart(name, db.session.get_one(Team, team_id), role_key, as_of, catalogue)
+
     if fmt == "csv":
-        data = team_chart(name, team, role_key, as_of, catalogue)
+        data = numbers()
         return csv_response(f"{team.name}-{name}-{as_of.isoformat()}.csv", data.headers, data.rows)
-    key = figure_key(name, catalogue, role_key, as_of, audience(team_id), team=(team.id, team.name))
-    return chart_response(
-        fmt, key, lambda: team_chart(name, team, role_key, as_of, catalogue).draw()
-    )
+    key = figure_key(name, catalogue, role_key, as_of, audience, team=team)
+    return chart_response(fmt, key, lambda: numbers().draw())
