@@ -34,7 +34,7 @@ from tracker.models import (
     TargetRole,
     User,
 )
-from tracker.operations import module_stats, steps
+from tracker.operations import module_stats, standing_counts, steps
 from tracker.operations.firsts import differences
 from tracker.reads.catalogue import load_catalogue
 
@@ -127,7 +127,8 @@ class IsolatedClient(FlaskClient):
 def _check_derived_tables() -> None:
     """Fail the test if a write left a derived table out of step with the evidence.
 
-    `readiness_steps` is checked whenever it claims the rules in force (figures read it then).
+    `readiness_steps` is checked whenever it claims the rules in force (figures read it then);
+    `standing_counts` always equals a count of `readiness_steps`, whatever rules those hold.
     """
     db.session.rollback()
     with db.engine.connect() as conn:
@@ -149,6 +150,12 @@ def _check_derived_tables() -> None:
             f"readiness_steps differs from a computation from evidence: lacks "
             f"{sorted(missing)[:3]}, holds {sorted(extra)[:3]} it should not"
         )
+    with db.engine.connect() as conn:
+        missing, extra = standing_counts.differences(conn)
+    assert not missing and not extra, (
+        f"standing_counts differs from a count of readiness_steps: lacks {sorted(missing)[:3]}, "
+        f"holds {sorted(extra)[:3]} it should not"
+    )
     db.session.rollback()
 
 

@@ -31,6 +31,7 @@ from tracker.operations import (
     module_stats,
     record_attempt,
     record_completion,
+    standing_counts,
     withdraw,
 )
 from tracker.operations import steps as steps_table
@@ -59,12 +60,14 @@ def assert_in_step() -> None:
 
 
 def assert_steps_in_step() -> None:
-    """`readiness_steps` and `module_stats` follow when the write commits: check after a commit."""
+    """`readiness_steps`, `standing_counts` and `module_stats` follow when the write commits."""
     missing, extra = module_stats.differences(db.session.connection())
     assert not missing and not extra, (missing, extra)
     catalogue = load_catalogue()
     assert catalogue.steps_current  # the catalogue was loaded through the app: steps kept
     missing, extra = steps_table.differences(catalogue)
+    assert not missing and not extra, (missing, extra)
+    missing, extra = standing_counts.differences(db.session.connection())
     assert not missing and not extra, (missing, extra)
 
 

@@ -1,9 +1,10 @@
 """`flask figures check` and `flask figures rebuild`: the derived tables figures read from.
 
 Figures read each engineer's earliest counting evidence from `evidence_firsts`, their
-readiness per role from `readiness_steps`, and how each module's evidence adds up from
-`module_stats`, all kept in step by every write. `check` compares
-them with a computation from the evidence itself; `rebuild` computes them for everyone (after
+readiness per role from `readiness_steps`, how many engineers of each team stand at each
+readiness from `standing_counts`, and how each module's evidence adds up from `module_stats`,
+all kept in step by every write. `check` compares them with a computation from the evidence
+itself (the counts with a count of the readiness table); `rebuild` computes them for everyone (after
 an upgrade, or after restoring a backup taken by other means, say).
 """
 
@@ -17,7 +18,7 @@ from flask.cli import AppGroup
 from tracker import audit
 from tracker.extensions import db
 from tracker.models import EvidenceFirst, ReadinessStep
-from tracker.operations import firsts, module_stats, steps
+from tracker.operations import firsts, module_stats, standing_counts, steps
 from tracker.reads.catalogue import load_catalogue
 
 figures_cli = AppGroup("figures", help="Check or rebuild what figures are read from.")
@@ -56,17 +57,29 @@ def check_command() -> None:
                 f"the readiness table differs from the evidence: {len(missing)} row(s) "
                 f"missing, {len(extra)} row(s) that should not be there"
             )
+        missing, extra = standing_counts.differences(db.session.connection())
+        if missing or extra:
+            problems.append(
+                f"the company's counts differ from the readiness table: {len(missing)} row(s) "
+                f"missing, {len(extra)} row(s) that should not be there"
+            )
     if problems:
         for problem in problems:
             click.echo(f"Error: {problem}.", err=True)
         click.echo("Run `flask figures rebuild`.", err=True)
         sys.exit(1)
-    click.echo("The earliest-evidence, module statistics and readiness tables match the evidence.")
+    click.echo(
+        "The earliest-evidence, module statistics and readiness tables match the evidence, "
+        "and the company's counts match the readiness table."
+    )
 
 
 @figures_cli.command("rebuild")
 def rebuild_command() -> None:
-    """Compute the earliest-evidence, module statistics and readiness tables from the evidence."""
+    """Compute the earliest-evidence, module statistics and readiness tables from the evidence.
+
+    The company's counts follow the readiness table when the rebuild commits.
+    """
     firsts.recount(db.session.connection())
     module_stats.recount(db.session.connection())
     steps.rebuild(db.session(), load_catalogue())

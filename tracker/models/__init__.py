@@ -26,6 +26,7 @@ from tracker.models.evidence import (
     ReadinessStep,
     SelfAssessment,
     StaffingTarget,
+    StandingCount,
 )
 from tracker.models.people import (
     PRIVILEGED_ROLES,
@@ -75,6 +76,7 @@ __all__ = [
     "Scope",
     "SelfAssessment",
     "StaffingTarget",
+    "StandingCount",
     "TargetRole",
     "Team",
     "TeamManager",

@@ -162,6 +162,30 @@ class ReadinessStep(Base):
     tenths: Mapped[int] = mapped_column(Integer)  # readiness x 10
 
 
+class StandingCount(Base):
+    """Derived: how many active engineers of a team stand at each readiness for a live role.
+
+    Counted from each engineer's last step in `readiness_steps` (the one whose `until_on` is
+    9999-12-31): per team, live role and readiness in tenths, how many engineers, and the latest
+    day one of those steps begins on. Engineers without steps (no counting evidence) are counted
+    with `tenths` -1. On any day from the latest `latest_on` on, these are the readiness figures
+    the company's bands count, in a few rows per team instead of a step per engineer and role
+    (`tracker.reads.standings.company_standings`).
+
+    Kept by `tracker.operations.standing_counts` in the transaction of every write that changes
+    a team's engineers or their steps; data exports leave it out; imports count it again.
+    """
+
+    __tablename__ = "standing_counts"
+    __table_args__ = {"info": {"derived": True}}
+
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), primary_key=True)
+    role_id: Mapped[int] = mapped_column(ForeignKey("target_roles.id"), primary_key=True)
+    tenths: Mapped[int] = mapped_column(Integer, primary_key=True)  # -1: no counting evidence
+    engineers: Mapped[int] = mapped_column(Integer)
+    latest_on: Mapped[date | None] = mapped_column(Date)  # None for engineers without steps
+
+
 class ModuleStat(Base):
     """Derived: how a module's evidence adds up, per value of hours spent on it.
 

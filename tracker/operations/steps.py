@@ -10,7 +10,8 @@ evidence in `evidence_firsts`. It is kept in the transaction of every write:
 - just before that transaction commits (`_before_commit`), the marked engineers' rows are
   computed again; when the readiness rules changed (`Catalogue.rules`, a digest of every
   module's spec and the live roles, differs from `catalogue_version.steps_rules`), everyone's
-  are, and the digest is stored with them;
+  are, and the digest is stored with them; then the company's counts of the teams concerned
+  follow (`tracker.operations.standing_counts`);
 - `flask figures rebuild` computes everyone's (`rebuild`); `differences()` says where the table
   and a computation from evidence disagree.
 
@@ -35,6 +36,7 @@ from tracker.bulk import write_rows
 from tracker.extensions import db
 from tracker.history import role_steps
 from tracker.models import CatalogueVersion, EvidenceFirst, ReadinessStep, TargetRole
+from tracker.operations import standing_counts
 from tracker.operations.catalogue_version import CHANGED, bump
 from tracker.readiness import demonstrated_dates
 from tracker.reads.catalogue import Catalogue, load_catalogue
@@ -83,19 +85,22 @@ def compute(session: Session, catalogue: Catalogue, user_ids: Collection[int]) -
     people = sorted(set(user_ids))
     for start in range(0, len(people), _BATCH):
         batch = people[start : start + _BATCH]
-        session.execute(delete(ReadinessStep).where(ReadinessStep.user_id.in_(batch)))
+        connection = session.connection()  # not through the session: counted by `mark_people`
+        connection.execute(delete(ReadinessStep).where(ReadinessStep.user_id.in_(batch)))
         firsts = first_evidence(
             select(EvidenceFirst.user_id).where(EvidenceFirst.user_id.in_(batch))
         )
         write_rows(ReadinessStep, list(step_rows(catalogue, role_ids, firsts)))
+    standing_counts.mark_people(session, people)
 
 
 def rebuild(session: Session, catalogue: Catalogue) -> None:
     """Compute everyone's steps with the rules of `catalogue`, and record those rules."""
-    session.execute(delete(ReadinessStep))
+    connection = session.connection()
+    connection.execute(delete(ReadinessStep))
     people = session.scalars(select(EvidenceFirst.user_id).distinct()).all()
     compute(session, catalogue, people)
-    connection = session.connection()
+    standing_counts.mark_all(session)
     connection.execute(
         update(CatalogueVersion).where(CatalogueVersion.id == 1).values(steps_rules=catalogue.rules)
     )
@@ -119,10 +124,19 @@ def differences(catalogue: Catalogue) -> tuple[set[tuple[Any, ...]], set[tuple[A
 
 @event.listens_for(Session, "before_commit")
 def _before_commit(session: Session) -> None:
-    """Compute the marked engineers' steps again, or everyone's if the rules changed."""
+    """Compute the marked steps again, then the counts of the teams they or other writes changed.
+
+    The counts are read from the steps, so they are settled here, after the steps, rather than
+    by a hook of their own whose turn would depend on the order of imports.
+    """
     session.flush()  # commit flushes after this hook: the last changes must be marked first
-    if not any(session.info.get(key) for key in (_PEOPLE, _EVERYONE, CHANGED)):
-        return
+    if any(session.info.get(key) for key in (_PEOPLE, _EVERYONE, CHANGED)):
+        _compute_marked(session)
+    standing_counts.settle(session)
+
+
+def _compute_marked(session: Session) -> None:
+    """Compute the marked engineers' steps again, or everyone's if the rules changed."""
     people = session.info.pop(_PEOPLE, set())
     everyone = session.info.pop(_EVERYONE, False)
     catalogue_changed = session.info.pop(CHANGED, False)

@@ -10,7 +10,7 @@ gives; callers use this only while `Catalogue.steps_current`.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
 from functools import lru_cache
@@ -21,7 +21,17 @@ from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
 from tracker.forecast import VELOCITY_WEEKS, Forecast
-from tracker.models import Evidence, ReadinessStep, Role, StaffingTarget, TargetRole, Team, User
+from tracker.models import (
+    Evidence,
+    ReadinessStep,
+    Role,
+    StaffingTarget,
+    StandingCount,
+    TargetRole,
+    Team,
+    User,
+)
+from tracker.operations.standing_counts import NO_STEPS
 from tracker.readiness import RoleProfile, readiness
 from tracker.reads.catalogue import Catalogue
 from tracker.reads.figures import Standing, band_counts, standing
@@ -89,15 +99,44 @@ def company_standings(
 ) -> tuple[dict[tuple[str, str], dict[str, int]], dict[tuple[str, str], list[Forecast]]]:
     """Return bands per (team, live role), and forecasts per (team, role) with a live target.
 
-    Bands need only readiness on the day: the database counts engineers per team, role and
-    readiness (one step per engineer and role). Forecasts, which need readiness 8 weeks before
-    too, are counted only for the teams and roles a staffing target asks about. Two statements.
+    Bands need only readiness on the day. From the day the last of every engineer's current
+    steps begins, that is the readiness `standing_counts` counts per team, role and readiness:
+    a few rows per team. For an earlier day the database counts the steps holding on it (one
+    per engineer and role). Forecasts, which need readiness 8 weeks before too, are counted
+    only for the teams and roles a staffing target asks about. Three statements.
     """
     engineers = (
         User.team_id.is_not(None),
         User.active.is_(True),
         User.role_links.any(role=Role.ENGINEER),
     )
+    latest = db.session.scalar(db.select(func.max(StandingCount.latest_on)))
+    if latest is None or latest <= as_of:
+        counts = [
+            (team, key, None if tenths == NO_STEPS else tenths, n)
+            for team, key, tenths, n in db.session.execute(
+                db.select(Team.name, TargetRole.key, StandingCount.tenths, StandingCount.engineers)
+                .join(Team, Team.id == StandingCount.team_id)
+                .join(TargetRole, TargetRole.id == StandingCount.role_id)
+                .where(TargetRole.archived_at.is_(None))
+            )
+        ]
+    else:  # a step begins after the day (a clock set back): count the steps holding on it
+        counts = _counted_on(as_of, engineers)
+    grouped: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for team, key, tenths, count in counts:
+        role = catalogue.roles.get(key)
+        if role is not None:
+            grouped[(team, key)][_standing(role, (tenths, tenths), as_of).band.value] += count
+    every_band = band_counts(())
+    bands = {pair: {b: n[b] for b in every_band} for pair, n in grouped.items()}
+    return bands, _targeted_forecasts(catalogue, as_of, engineers)
+
+
+def _counted_on(
+    as_of: date, engineers: tuple[ColumnElement[bool], ...]
+) -> list[tuple[str, str, int | None, int]]:
+    """Return (team, role, readiness in tenths on the day or None, how many engineers)."""
     now = _NOW
     counted = (
         db.select(User.team_id, TargetRole.id.label("role_id"), now.tenths, func.count().label("n"))
@@ -108,17 +147,14 @@ def company_standings(
         .group_by(User.team_id, TargetRole.id, now.tenths)
         .subquery()
     )
-    grouped: dict[tuple[str, str], list[Standing]] = defaultdict(list)
-    for team, key, tenths, count in db.session.execute(
-        db.select(Team.name, TargetRole.key, counted.c.tenths, counted.c.n)
-        .join(Team, Team.id == counted.c.team_id)
-        .join(TargetRole, TargetRole.id == counted.c.role_id)
-    ):
-        role = catalogue.roles.get(key)
-        if role is not None:
-            grouped[(team, key)] += [_standing(role, (tenths, tenths), as_of)] * count
-    bands = {pair: band_counts(rows) for pair, rows in grouped.items()}
-    return bands, _targeted_forecasts(catalogue, as_of, engineers)
+    return [
+        (team, key, tenths, n)
+        for team, key, tenths, n in db.session.execute(
+            db.select(Team.name, TargetRole.key, counted.c.tenths, counted.c.n)
+            .join(Team, Team.id == counted.c.team_id)
+            .join(TargetRole, TargetRole.id == counted.c.role_id)
+        )
+    ]
 
 
 def _targeted_forecasts(

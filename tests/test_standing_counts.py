@@ -1,0 +1,244 @@
+"""`standing_counts`: the company's counts follow every write that changes a team's engineers.
+
+The company view counts its bands from this table whenever every engineer's current step has
+begun by the day shown. Here: random sequences of every kind of write (evidence, decisions,
+moves between teams, deactivation, role links, catalogue changes) keep it equal to a count of
+`readiness_steps`, and the bands read through it equal those computed from evidence; an earlier
+day than a step counts the steps instead; the statements sent do not grow with people;
+`flask figures check` / `rebuild` cover it; and the migration fills it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from flask_migrate import downgrade, upgrade
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy.orm import Session
+
+from config import TestingConfig
+from tests import factories
+from tests.catalogue_fixtures import SMALL
+from tracker import create_app
+from tracker.catalogue.service import import_text
+from tracker.clock import today, utcnow
+from tracker.extensions import db
+from tracker.models import (
+    Evidence,
+    EvidenceKind,
+    EvidenceStatus,
+    Module,
+    Role,
+    RoleRequirement,
+    StandingCount,
+    TargetRole,
+    User,
+)
+from tracker.operations import standing_counts
+from tracker.reads import company
+from tracker.reads.catalogue import load_catalogue
+from tracker.reads.standings import company_standings
+
+TODAY = today()
+
+
+@pytest.fixture
+def org(app, make_user, make_team):
+    import_text(SMALL, "small.yaml")
+    engineers = [make_user(email=f"e{i}@corp.test", name=f"E{i}") for i in range(6)]
+    lead = make_user(email="lead@corp.test", roles=[Role.MANAGER])
+    teams = [
+        make_team(name="Payments", managers=[lead], members=engineers[:3]),
+        make_team(name="Search", managers=[lead], members=engineers[3:5]),
+        make_team(name="Empty", managers=[lead]),
+    ]
+    modules = {key: id_ for key, id_ in db.session.execute(db.select(Module.key, Module.id))}
+    return {"engineers": engineers, "teams": teams, "modules": modules}
+
+
+def _prove(org, who: int, key: str, days_ago: int = 3, passed: bool = True) -> None:  # type: ignore[no-untyped-def]
+    db.session.add(
+        Evidence(
+            user_id=org["engineers"][who].id,
+            module_id=org["modules"][key],
+            kind=EvidenceKind.ATTEMPT,
+            date=TODAY - timedelta(days=days_ago),
+            status=EvidenceStatus.VALID,
+            score=90 if passed else 10,
+            passed=passed,
+        )
+    )
+
+
+def assert_counts_true(as_of=TODAY) -> None:  # type: ignore[no-untyped-def]
+    """The table equals a count, and the bands read through it equal those from evidence."""
+    missing, extra = standing_counts.differences(db.session.connection())
+    assert not missing and not extra, (missing, extra)
+    catalogue = load_catalogue()
+    assert catalogue.steps_current
+    from_table, _ = company_standings(catalogue, as_of)
+    from_evidence, _ = company._standings(catalogue, as_of)
+    assert from_table == from_evidence
+
+
+write = st.tuples(
+    st.sampled_from(["prove", "withdraw", "move", "active", "engineer", "rules", "archive"]),
+    st.integers(0, 5),  # which engineer
+    st.integers(0, 30),  # which module, team or piece of evidence (modulo how many)
+    st.integers(0, 120),  # days ago
+    st.booleans(),  # passed
+)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(writes=st.lists(write, min_size=1, max_size=10))
+def test_every_write_keeps_the_counts_and_the_bands_true(org, writes):
+    keys = sorted(org["modules"])
+    teams = [*org["teams"], None]
+    try:
+        for action, who, pick, days_ago, passed in writes:
+            person = db.session.get(User, org["engineers"][who].id)
+            if action == "prove":
+                _prove(org, who, keys[pick % len(keys)], days_ago, passed)
+            elif action == "withdraw":
+                mine = db.session.scalars(
+                    db.select(Evidence).where(Evidence.user_id == person.id).order_by(Evidence.id)
+                ).all()
+                if mine:
+                    mine[pick % len(mine)].status = EvidenceStatus.WITHDRAWN
+            elif action == "move":
+                team = teams[pick % len(teams)]
+                person.team_id = team.id if team else None
+            elif action == "active":
+                person.active = not person.active
+            elif action == "engineer":
+                person.set_roles(person.roles ^ {Role.ENGINEER})
+            elif action == "rules":  # a role's requirements change: everyone computed again
+                requirements = db.session.scalars(
+                    db.select(RoleRequirement).order_by(
+                        RoleRequirement.role_id, RoleRequirement.competency_id
+                    )
+                ).all()
+                requirement = requirements[pick % len(requirements)]
+                requirement.weight += 1
+            else:  # a role archived or brought back
+                roles = db.session.scalars(db.select(TargetRole).order_by(TargetRole.id)).all()
+                role = roles[pick % len(roles)]
+                role.archived_at = None if role.archived_at else utcnow()
+            db.session.commit()
+            assert_counts_true()
+        assert_counts_true(TODAY + timedelta(days=30))
+    finally:
+        db.session.rollback()
+        db.session.execute(db.delete(Evidence))
+        db.session.execute(db.update(TargetRole).values(archived_at=None))
+        db.session.commit()
+
+
+def test_a_day_before_a_step_counts_the_steps_holding_on_it(org):
+    _prove(org, 0, "mlcc-classification", days_ago=0)
+    _prove(org, 3, "mlcc-classification", days_ago=40)
+    db.session.commit()
+    latest = db.session.scalar(db.select(db.func.max(StandingCount.latest_on)))
+    assert latest == TODAY
+    for days_ago in (0, 1, 39, 40, 41):  # the table, then the steps as of days it cannot say
+        assert_counts_true(TODAY - timedelta(days=days_ago))
+    catalogue = load_catalogue()
+    yesterday, _ = company_standings(catalogue, TODAY - timedelta(days=1))
+    now, _ = company_standings(catalogue, TODAY)
+    assert yesterday != now  # the step of today is not counted the day before
+
+
+def test_engineers_without_evidence_are_counted_as_not_started(org):
+    rows = db.session.execute(
+        db.select(StandingCount.team_id, StandingCount.tenths, StandingCount.engineers)
+    ).all()
+    payments, search = (team.id for team in org["teams"][:2])
+    roles = len(load_catalogue().roles)
+    assert sorted(rows) == sorted(
+        [(payments, standing_counts.NO_STEPS, 3)] * roles
+        + [(search, standing_counts.NO_STEPS, 2)] * roles
+    )
+    assert_counts_true()
+
+
+def test_a_move_by_another_session_recounts_both_teams(org):
+    with Session(db.engine) as other:
+        other.get(User, org["engineers"][0].id).team_id = org["teams"][2].id
+        other.commit()
+    db.session.expire_all()
+    assert_counts_true()
+    assert db.session.scalar(
+        db.select(db.func.sum(StandingCount.engineers)).where(
+            StandingCount.team_id == org["teams"][2].id
+        )
+    ) == len(load_catalogue().roles)
+
+
+def test_the_company_view_sends_as_many_statements_for_more_engineers(
+    org, make_user, count_statements
+):
+    _prove(org, 0, "mlcc-classification", days_ago=0)
+    db.session.commit()
+    catalogue = load_catalogue()
+
+    def sent(as_of):  # type: ignore[no-untyped-def]
+        with count_statements() as counter:
+            company.company_view(as_of, catalogue)
+        return counter.count
+
+    small = sent(TODAY), sent(TODAY - timedelta(days=1))
+    for i in range(12):
+        make_user(email=f"more{i}@corp.test", team=org["teams"][i % 3])
+    for who in range(6):
+        _prove(org, who, "capstone", days_ago=who)
+    db.session.commit()
+    assert (sent(TODAY), sent(TODAY - timedelta(days=1))) == small
+    assert_counts_true()
+
+
+def test_check_finds_counts_out_of_step_and_rebuild_puts_them_right(org, runner):
+    _prove(org, 1, "mlcc-classification")
+    db.session.commit()
+    assert runner.invoke(args=["figures", "check"]).exit_code == 0
+    db.session.execute(
+        db.update(StandingCount).values(engineers=StandingCount.engineers + 1),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.commit()
+    checked = runner.invoke(args=["figures", "check"])
+    assert checked.exit_code == 1
+    assert "company's counts differ" in checked.output
+    assert runner.invoke(args=["figures", "rebuild"]).exit_code == 0
+    assert runner.invoke(args=["figures", "check"]).exit_code == 0
+    assert_counts_true()
+
+
+def test_the_migration_fills_the_table_from_the_steps_already_there(migrated_database):
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=migrated_database)
+    with app.app_context():
+        import_text(SMALL, "small.yaml")
+        people = [factories.make_user(email=f"m{i}@corp.test") for i in range(3)]
+        team = factories.make_team(name="Payments", members=people)
+        factories.make_user(email="away@corp.test", team=team, active=False)
+        modules = {k: v for k, v in db.session.execute(db.select(Module.key, Module.id))}
+        _prove({"engineers": people, "modules": modules}, 0, "capstone")
+        db.session.commit()
+        counted = db.session.execute(db.select(StandingCount.__table__)).all()
+        assert len(counted) == 2 * len(load_catalogue().roles)  # proven, and not started
+        db.session.remove()
+        downgrade(revision="8c1d4e7f2a90")
+        upgrade()
+        assert sorted(db.session.execute(db.select(StandingCount.__table__)).all()) == sorted(
+            counted
+        )
+        assert standing_counts.differences(db.session.connection()) == (set(), set())
+        db.session.remove()
+        db.engine.dispose()

@@ -1,0 +1,196 @@
+"""Keep `standing_counts` equal to a count of `readiness_steps`, in the same transaction.
+
+`standing_counts` holds, per team, live role and readiness, how many active engineers stand
+there on their last step (see `StandingCount`). A team's rows are counted again, from
+`readiness_steps` and the people tables, whenever something they count may have changed:
+
+- an ORM flush that adds or deletes a person or an engineer's role link, or changes a person's
+  team or whether they are active, marks the teams concerned (a move marks both);
+- an insert, update or delete statement on people, role links, teams or readiness steps sent
+  through a session marks every team;
+- `tracker.operations.steps` marks the people whose steps it computed (`mark_people`), or
+  everyone when it computed everyone's (`mark_all`).
+
+`settle`, which `tracker.operations.steps` calls last thing before the commit (after it has
+computed the steps), counts the marked teams' rows again. It first locks those teams' rows, so
+that two transactions recounting one team take turns and the later one counts what the earlier
+one committed. `differences()` compares the table with a count (the tests check it after every
+test; `flask figures check` reports it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from itertools import chain
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Select,
+    and_,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    literal_column,
+    select,
+)
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, aliased
+
+from tracker.models import ReadinessStep, Role, StandingCount, TargetRole, Team, User, UserRole
+
+END = date(9999, 12, 31)  # `until_on` of an engineer's last step
+NO_STEPS = -1  # `tenths` of engineers without steps: readiness of no counting evidence
+_TEAMS = "tracker.standing_counts.teams"  # session.info: ids of teams to count again
+_PEOPLE = "tracker.standing_counts.people"  # session.info: ids of people whose teams to count
+_ALL = "tracker.standing_counts.all"  # session.info: count every team again
+_COUNTED_USER = ("team_id", "active")  # what of a person the counts depend on
+_COUNTED_TABLES = {"users", "user_roles", "teams", "readiness_steps"}
+_BATCH = 500  # ids per statement, well under every database's bound-parameter limit
+_COLUMNS = ["team_id", "role_id", "tenths", "engineers", "latest_on"]
+
+
+def mark_people(session: Session, user_ids: Iterable[int]) -> None:
+    """Count the teams of these people again before `session` commits."""
+    session.info.setdefault(_PEOPLE, set()).update(user_ids)
+
+
+def mark_all(session: Session) -> None:
+    """Count every team again before `session` commits."""
+    session.info[_ALL] = True
+
+
+def counted(
+    team_ids: Iterable[int] | None = None,
+) -> Select[int | None, int, int, int, date]:
+    """Return the select of the rows the table should hold (for these teams, or all)."""
+    last = aliased(ReadinessStep, name="last_step")
+    query = (
+        select(
+            User.team_id,
+            TargetRole.id,
+            func.coalesce(last.tenths, literal_column(str(NO_STEPS))),
+            func.count(),
+            func.max(last.from_on),
+        )
+        .select_from(User)
+        .join(TargetRole, TargetRole.archived_at.is_(None))
+        .outerjoin(
+            last,
+            and_(last.user_id == User.id, last.role_id == TargetRole.id, last.until_on == END),
+        )
+        .where(
+            User.team_id.is_not(None),
+            User.active.is_(True),
+            User.role_links.any(role=Role.ENGINEER),
+        )
+        .group_by(User.team_id, TargetRole.id, last.tenths)
+    )
+    if team_ids is not None:
+        query = query.where(User.team_id.in_(list(team_ids)))
+    return query
+
+
+def _lock(connection: Connection, team_ids: list[int] | None) -> None:
+    """Lock these teams' rows (every team's when None) until the commit, on PostgreSQL.
+
+    A second transaction recounting one of them waits here, and then counts what the first
+    committed. SQLite lets one writer in at a time already.
+    """
+    if connection.dialect.name != "postgresql":
+        return
+    query = select(Team.id).order_by(Team.id).with_for_update(key_share=True)
+    if team_ids is not None:
+        query = query.where(Team.id.in_(team_ids))
+    connection.execute(query).all()
+
+
+def recount(connection: Connection, team_ids: Iterable[int] | None = None) -> None:
+    """Count these teams' rows (every team's when None) again."""
+    if team_ids is None:
+        _lock(connection, None)
+        connection.execute(delete(StandingCount))
+        connection.execute(insert(StandingCount).from_select(_COLUMNS, counted()))
+        return
+    teams = sorted(set(team_ids))
+    for start in range(0, len(teams), _BATCH):
+        batch = teams[start : start + _BATCH]
+        _lock(connection, batch)
+        connection.execute(delete(StandingCount).where(StandingCount.team_id.in_(batch)))
+        connection.execute(insert(StandingCount).from_select(_COLUMNS, counted(batch)))
+
+
+def differences(connection: Connection) -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
+    """Return (rows the table lacks, rows it should not hold) against a count."""
+    stored = {
+        tuple(row)
+        for row in connection.execute(select(*(getattr(StandingCount, c) for c in _COLUMNS)))
+    }
+    expected = {tuple(row) for row in connection.execute(counted())}
+    return expected - stored, stored - expected
+
+
+def _teams_of(connection: Connection, people: set[int]) -> set[int]:
+    wanted, out = sorted(people), set[int]()
+    for start in range(0, len(wanted), _BATCH):
+        batch = wanted[start : start + _BATCH]
+        query = select(User.team_id).where(User.id.in_(batch), User.team_id.is_not(None))
+        out.update(connection.scalars(query))
+    return out
+
+
+def settle(session: Session) -> None:
+    """Count the marked teams again; called after this transaction's steps are computed."""
+    teams: set[int] = session.info.pop(_TEAMS, set())
+    people: set[int] = session.info.pop(_PEOPLE, set())
+    if session.info.pop(_ALL, False):
+        recount(session.connection())
+        return
+    if people:
+        teams |= _teams_of(session.connection(), people)
+    if teams:
+        recount(session.connection(), teams)
+
+
+def _values(item: Any, attribute: str) -> list[Any]:
+    """Return the value of `attribute` now and, if this flush changed it, before."""
+    history = inspect(item).attrs[attribute].history
+    return [getattr(item, attribute), *history.deleted]
+
+
+@event.listens_for(Session, "after_flush")
+def _mark_after_flush(session: Session, _context: UOWTransaction) -> None:
+    """Mark the teams whose engineers or their steps this flush changed."""
+    teams: set[int] = set()
+    people: set[int] = set()
+    added_or_deleted = set(chain(session.new, session.deleted))
+    for item in chain(session.new, session.dirty, session.deleted):
+        if isinstance(item, (UserRole, ReadinessStep)):
+            people.add(item.user_id)
+        elif isinstance(item, User) and (
+            item in added_or_deleted
+            or any(inspect(item).attrs[name].history.has_changes() for name in _COUNTED_USER)
+        ):
+            teams.update(t for t in _values(item, "team_id") if t is not None)
+    if teams:
+        session.info.setdefault(_TEAMS, set()).update(teams)
+    if people:
+        mark_people(session, people)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _mark_on_statement(state: ORMExecuteState) -> None:
+    """Mark every team for an insert, update or delete statement on what the table counts."""
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    if getattr(table, "name", None) in _COUNTED_TABLES:
+        state.session.info[_ALL] = True
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    for key in (_TEAMS, _PEOPLE, _ALL):
+        session.info.pop(key, None)
