@@ -5,9 +5,12 @@ one or two teams, each with a manager and engineers whose dated evidence comes i
 enrolments, self-assessments, staffing targets, sometimes a retired role or module and a
 deactivated engineer. Every surface that shows a figure is then read over HTTP — the progress
 API, the engineer's home page, the manager's view of the engineer, the team API, the team
-dashboard and its targets table, the chart CSVs (the forecast's too) and the company view with
-its hire-or-train lines and "All teams" totals — and must agree with the others. The company page
-shows today; the company view it renders is also read for each past date, all four bands.
+dashboard with its targets table and the numbers under its charts, the chart CSVs (the
+forecast's too) and the company view with its hire-or-train lines and "All teams" totals — and
+must agree with the others. The dashboard and the charts read the table of readiness steps
+while it is current; the numbers they show must equal the figures computed from evidence. The
+company page shows today; the company view it renders is also read for each past date, all four
+bands.
 """
 
 from __future__ import annotations
@@ -644,6 +647,7 @@ def check_managers_pages_and_charts(
             for role in world.roles:
                 answer = team_api[(team.id, role, day)]
                 check_dashboard(client, team, role, day, answer)
+                check_dashboard_charts(client, team, role, day)
                 header, rows = csv_rows(
                     client, f"/team/{team.id}/charts/trend.csv?role={role}&as_of={on}"
                 )
@@ -712,6 +716,29 @@ def check_dashboard(
     assert table == api_targets(answer), (
         f"dashboard targets {team.name}, {role}, {day}: {table}, team API {api_targets(answer)}"
     )
+
+
+FIGURE = re.compile(r'<figure class="card chart">\s*<img src="[^"]*/charts/(\w+)\.png')
+
+
+def check_dashboard_charts(client: FlaskClient, team: TeamWorld, role: str, day: date) -> None:
+    """The numbers under each chart of the dashboard are the rows of that chart's CSV."""
+    on = day.isoformat()
+    page = ok_text(client.get(f"/team/{team.id}/?role={role}&as_of={on}"), "dashboard")
+    figures = page.split('aria-labelledby="charts">', 1)[1].split("</section>", 1)[0]
+    blocks = figures.split("</figure>")[:-1]
+    names = [FIGURE.search(block).group(1) for block in blocks]  # type: ignore[union-attr]
+    assert names == ["bands", "trend", "heatmap", "forecast"]
+    for name, block in zip(names, blocks, strict=True):
+        body = block.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+        shown = [
+            [html.unescape(cell) for cell in re.findall(r"<td>(.*?)</td>", row)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body)
+        ]
+        _, rows = csv_rows(client, f"/team/{team.id}/charts/{name}.csv?role={role}&as_of={on}")
+        assert shown == rows, (
+            f"dashboard {name} numbers {team.name}, {role}, {day}: {shown}, CSV {rows}"
+        )
 
 
 def check_forecast_csv(

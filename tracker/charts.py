@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import io
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 # Okabe-Ito, safe for colour-blind readers; one colour per band, always in this order.
 BAND_COLOURS = {
@@ -59,7 +60,7 @@ def band_bars(labels: Sequence[str], counts: Sequence[dict[str, int]], title: st
     return figure
 
 
-def band_trend(weeks: Sequence[date], counts: Sequence[dict[str, int]], title: str) -> Figure:
+def band_trend(weeks: Sequence[date], counts: Sequence[Mapping[str, int]], title: str) -> Figure:
     """Stacked areas: engineers per band, week by week."""
     figure = _figure()
     axes = figure.add_subplot()
@@ -171,5 +172,44 @@ def heatmap(
     axes.set_yticks(range(len(engineers)), list(engineers), fontsize="small")
     axes.set_xlabel("Competency (demonstrated level; darker: further from required)")
     axes.set_ylabel("Engineer")
+    axes.set_title(title)
+    return figure
+
+
+LEVEL_NAMES = ("none", "Aware", "Working", "Practitioner", "Expert")  # levels 0-4, DOMAIN.md
+
+
+def level_counts(
+    competencies: Sequence[str],
+    counts: Sequence[Sequence[int]],
+    required: Sequence[int],
+    title: str,
+) -> Figure:
+    """Competencies x levels 0-4: how many engineers are at each level, the required one outlined.
+
+    For a team too large for a row per engineer. Each cell holds a count, shaded by its share of
+    the team; cells left of the outline are engineers short of what the role requires.
+    """
+    figure = _figure(9, max(3.0, 0.6 * len(competencies) + 2.2))
+    axes = figure.add_subplot()
+    team = max((sum(row) for row in counts), default=0) or 1
+    shares = [[n / team for n in row] for row in counts] or [[0.0] * len(LEVEL_NAMES)]
+    image = axes.imshow(shares, cmap="cividis", vmin=0, vmax=1, aspect="auto")
+    scale = figure.colorbar(image, ax=axes, fraction=0.04, pad=0.02)
+    scale.set_label("Share of the team's engineers")
+    scale.set_ticks([0, 0.5, 1], labels=["none", "half", "all"])
+    for y, row in enumerate(counts):
+        for x, n in enumerate(row):
+            colour = "white" if shares[y][x] < 0.6 else "black"
+            axes.text(x, y, str(n), ha="center", va="center", fontsize="small", color=colour)
+    for y, need in enumerate(required):
+        axes.add_patch(
+            Rectangle((need - 0.5, y - 0.5), 1, 1, fill=False, edgecolor="#D55E00", linewidth=2.5)
+        )
+    axes.set_xticks(range(len(LEVEL_NAMES)), [f"{i} {n}" for i, n in enumerate(LEVEL_NAMES)])
+    labels = [f"{_wrapped(c)}\n(needs {r})" for c, r in zip(competencies, required, strict=True)]
+    axes.set_yticks(range(len(competencies)), labels, fontsize="small")
+    axes.set_xlabel("Demonstrated level (outlined: the level the role requires)")
+    axes.set_ylabel("Competency")
     axes.set_title(title)
     return figure

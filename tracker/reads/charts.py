@@ -1,12 +1,16 @@
 """The numbers behind each chart, from the same figures as the pages and the API.
 
 Each function returns a ChartData: a title, the table (headers and rows, also the CSV), and
-the figure drawn from exactly those numbers.
+the figure drawn from exactly those numbers. A team's bands, trend and forecast are read from
+`readiness_steps` (`tracker.reads.team_charts`, `team_readiness`) while it holds the rules in
+force, else computed from the team's evidence: the same numbers either way. The heatmap shows
+levels, which only evidence gives.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -20,9 +24,26 @@ from tracker.reads.catalogue import Catalogue
 from tracker.reads.figures import band_counts, weekly_bands
 from tracker.reads.progress import Progress
 from tracker.reads.team import TeamFigures, TeamReadiness, team_figures, team_readiness
+from tracker.reads.team_charts import role_bands, weekly_role_bands
 
 BANDS = [b.value for b in Band]
 TEAM_CHARTS = ("bands", "trend", "heatmap", "forecast")
+TREND_WEEKS = 52
+HEATMAP_ENGINEERS = 30  # above this many, a heatmap counts engineers per level, not one row each
+LEVELS = ["0_none", "1_aware", "2_working", "3_practitioner", "4_expert"]  # DOMAIN.md
+
+
+@dataclass(frozen=True)
+class ChartTable:
+    """What a page shows of a chart: title, text alternative and numbers; picklable.
+
+    `rows` is None when the page does not compute them (the chart's CSV has them).
+    """
+
+    title: str
+    alt: str
+    headers: list[str]
+    rows: list[list[object]] | None
 
 
 @dataclass(frozen=True)
@@ -35,34 +56,50 @@ class ChartData:
     rows: list[list[object]]
     draw: Callable[[], Figure]
 
+    def table(self) -> ChartTable:
+        """Return the chart without its drawing, to show or cache beside a page."""
+        return ChartTable(self.title, self.alt, self.headers, self.rows)
 
-def bands_by_role(team: Team, catalogue: Catalogue, loaded: TeamFigures, as_of: date) -> ChartData:
-    """Engineers per band for every live role, as of a date."""
+
+def bands_by_role(
+    team: Team, catalogue: Catalogue, counts: Mapping[str, Mapping[str, int]], as_of: date
+) -> ChartData:
+    """Engineers per band for every live role (`counts` by role key), as of a date."""
     keys = sorted(catalogue.roles, key=lambda k: catalogue.names.get(k, k))
-    counts = [band_counts(p.standing(catalogue.roles[k]) for p in loaded.people) for k in keys]
+    per_role = [dict(counts[k]) for k in keys]
     labels = [catalogue.names.get(k, k) for k in keys]
     title = f"{team.name}: readiness by role, {as_of.isoformat()}"
-    rows = [[label, *[c[b] for b in BANDS]] for label, c in zip(labels, counts, strict=True)]
+    rows = [[label, *[c[b] for b in BANDS]] for label, c in zip(labels, per_role, strict=True)]
     return ChartData(
         title,
         f"Stacked bars of engineers per readiness band for each role. {title}.",
         ["role", *BANDS],
         rows,
-        lambda: charts.band_bars(labels, counts, title),
+        lambda: charts.band_bars(labels, per_role, title),
     )
+
+
+def computed_role_bands(catalogue: Catalogue, loaded: TeamFigures) -> dict[str, dict[str, int]]:
+    """Return engineers per band for every live role, computed from the team's evidence."""
+    return {
+        key: band_counts(p.standing(role) for p in loaded.people)
+        for key, role in catalogue.roles.items()
+    }
+
+
+def trend_days(as_of: date, weeks: int = TREND_WEEKS) -> list[date]:
+    """Return the days of the weekly trend: one a week, the last `as_of`."""
+    return [as_of - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
 
 
 def weekly_trend(
     team: Team,
     catalogue: Catalogue,
-    loaded: TeamFigures,
     role_key: str,
-    as_of: date,
-    weeks: int = 52,
+    days: Sequence[date],
+    per_week: Sequence[Mapping[str, int]],
 ) -> ChartData:
-    """Engineers per band, week by week over the last year, by the as-of rule."""
-    days = [as_of - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
-    per_week = weekly_bands(catalogue.modules, loaded.people, catalogue.roles[role_key], days)
+    """Engineers per band on each of `days` (`per_week`), by the as-of rule."""
     name = catalogue.names.get(role_key, role_key)
     title = f"{team.name}: {name}, week by week"
     rows = [
@@ -108,23 +145,59 @@ def ready_forecast(result: TeamReadiness, name: str, months: int = 12) -> ChartD
     )
 
 
+def heatmap_heading(team: Team, catalogue: Catalogue, role_key: str, engineers: int) -> ChartTable:
+    """Return the heatmap's title and text alternative alone, for a team of `engineers`."""
+    title = f"{team.name}: {catalogue.names.get(role_key, role_key)} competencies"
+    if engineers > HEATMAP_ENGINEERS:
+        alt = (
+            f"Heatmap of how many engineers are at each level, from 0 none to 4 Expert, for "
+            f"each competency the role requires, the required level outlined. {title}."
+        )
+    else:
+        alt = (
+            f"Heatmap of each engineer's demonstrated level against the "
+            f"required level for each competency. {title}."
+        )
+    return ChartTable(title, alt, [], None)
+
+
 def competency_heatmap(
-    team: Team, catalogue: Catalogue, loaded: TeamFigures, role_key: str
+    team: Team,
+    catalogue: Catalogue,
+    role_key: str,
+    people: Sequence[tuple[str, Mapping[str, int]]],
 ) -> ChartData:
-    """Each engineer's demonstrated level for each competency the role requires."""
+    """The demonstrated level of each of `people` (name, levels) for each required competency.
+
+    Up to HEATMAP_ENGINEERS engineers, one row each; for a larger team, per competency, how
+    many engineers are at each level.
+    """
     role = catalogue.roles[role_key]
     keys = [r.competency for r in role.requirements]
     required = [r.level for r in role.requirements]
-    grid = [[person.levels.get(k, 0) for k in keys] for person in loaded.people]
+    grid = [[levels.get(k, 0) for k in keys] for _, levels in people]
     names = [catalogue.names.get(k, k) for k in keys]
-    engineers = [m.name for m in loaded.members]
-    title = f"{team.name}: {catalogue.names.get(role_key, role_key)} competencies"
-    rows: list[list[object]] = [[n, *row] for n, row in zip(engineers, grid, strict=True)]
+    heading = heatmap_heading(team, catalogue, role_key, len(people))
+    title = heading.title
+    if len(people) > HEATMAP_ENGINEERS:
+        columns = [Counter(row[i] for row in grid) for i in range(len(keys))]
+        counts = [[column[level] for level in range(len(LEVELS))] for column in columns]
+        rows: list[list[object]] = [
+            [name, need, *row] for name, need, row in zip(names, required, counts, strict=True)
+        ]
+        return ChartData(
+            title,
+            heading.alt,
+            ["competency", "required", *LEVELS],
+            rows,
+            lambda: charts.level_counts(names, counts, required, title),
+        )
+    engineers = [name for name, _ in people]
+    rows = [[n, *row] for n, row in zip(engineers, grid, strict=True)]
     rows.append(["required", *required])
     return ChartData(
         title,
-        f"Heatmap of each engineer's demonstrated level against the "
-        f"required level for each competency. {title}.",
+        heading.alt,
         ["engineer", *keys],
         rows,
         lambda: charts.heatmap(engineers, names, grid, required, title),
@@ -139,16 +212,32 @@ def team_chart(
     catalogue: Catalogue,
     loaded: TeamFigures | None = None,
 ) -> ChartData:
-    """Return the numbers of one team chart (`name` in TEAM_CHARTS; `role_key` a live role)."""
+    """Return the numbers of one team chart (`name` in TEAM_CHARTS; `role_key` a live role).
+
+    Bands, trend and forecast are read from `readiness_steps` while it holds the rules in
+    force, unless the caller `loaded` the team's figures; otherwise from the team's evidence.
+    The heatmap always comes from evidence.
+    """
+    steps = loaded is None and catalogue.steps_current
+    if name == "forecast":
+        result = team_readiness(team, role_key, as_of, catalogue, loaded)
+        return ready_forecast(result, catalogue.names.get(role_key, role_key))
+    if name == "bands" and steps:
+        return bands_by_role(team, catalogue, role_bands(team.id, catalogue, as_of), as_of)
+    days = trend_days(as_of)
+    per_week: Sequence[Mapping[str, int]]
+    if name == "trend" and steps:
+        per_week = weekly_role_bands(team.id, catalogue.roles[role_key], days)
+        return weekly_trend(team, catalogue, role_key, days, per_week)
     loaded = loaded or team_figures(team.id, catalogue, as_of)
     if name == "bands":
-        return bands_by_role(team, catalogue, loaded, as_of)
+        return bands_by_role(team, catalogue, computed_role_bands(catalogue, loaded), as_of)
     if name == "trend":
-        return weekly_trend(team, catalogue, loaded, role_key, as_of)
-    if name == "heatmap":
-        return competency_heatmap(team, catalogue, loaded, role_key)
-    result = team_readiness(team, role_key, as_of, catalogue, loaded)
-    return ready_forecast(result, catalogue.names.get(role_key, role_key))
+        role = catalogue.roles[role_key]
+        per_week = weekly_bands(catalogue.modules, loaded.people, role, days)
+        return weekly_trend(team, catalogue, role_key, days, per_week)
+    people = [(m.name, p.levels) for m, p in zip(loaded.members, loaded.people, strict=True)]
+    return competency_heatmap(team, catalogue, role_key, people)
 
 
 def engineer_levels(progress: Progress, catalogue: Catalogue, role_key: str, who: str) -> ChartData:

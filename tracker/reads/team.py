@@ -78,7 +78,8 @@ class TeamFigures:
     last_activity: list[date | None]
 
 
-def _engineers_of(team_id: int) -> list[ColumnElement[bool]]:
+def engineers_of(team_id: int) -> list[ColumnElement[bool]]:
+    """Return the conditions on `User` that select the team's active engineers."""
     return [
         User.team_id == team_id,
         User.active.is_(True),
@@ -90,7 +91,7 @@ def team_members(team_id: int) -> list[Member]:
     """Return the team's active engineers, by name (one statement)."""
     rows = db.session.execute(
         db.select(User.id, User.email, User.name)
-        .where(*_engineers_of(team_id))
+        .where(*engineers_of(team_id))
         .order_by(User.name, User.id)
     )
     return [Member(*row) for row in rows]
@@ -109,10 +110,10 @@ def team_figures(team_id: int, catalogue: Catalogue, as_of: date) -> TeamFigures
     )
     rows = db.session.execute(
         db.select(User.id, User.email, User.name, latest)
-        .where(*_engineers_of(team_id))
+        .where(*engineers_of(team_id))
         .order_by(User.name, User.id)
     ).all()
-    evidence = first_evidence(db.select(User.id).where(*_engineers_of(team_id)))
+    evidence = first_evidence(db.select(User.id).where(*engineers_of(team_id)))
     members = [Member(id_, email, name) for id_, email, name, _ in rows]
     people = [figures(catalogue.modules, evidence.get(m.id, ()), as_of) for m in members]
     return TeamFigures(members, people, [last for *_, last in rows])
@@ -133,7 +134,7 @@ def team_readiness(
     catalogue = catalogue or load_catalogue()
     role = catalogue.roles[role_key]
     if loaded is None and catalogue.steps_current:
-        people = team_standings(_engineers_of(team.id), role, as_of)
+        people = team_standings(engineers_of(team.id), role, as_of)
     else:
         loaded = loaded or team_figures(team.id, catalogue, as_of)
         people = [

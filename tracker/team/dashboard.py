@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -15,10 +16,10 @@ from tracker.extensions import db
 from tracker.models import StaffingTarget, TargetRole, Team, User
 from tracker.operations import RecordError, retire_target, set_target
 from tracker.policy import allowed_by
-from tracker.query_args import as_of_arg
+from tracker.query_args import as_of_arg, page_arg
 from tracker.reads.catalogue import load_catalogue
-from tracker.reads.charts import TEAM_CHARTS, team_chart
-from tracker.reads.team import team_figures, team_readiness
+from tracker.reads.dashboard import dashboard_figures
+from tracker.reads.team import EngineerRow
 from tracker.team import bp
 
 SORTS = {
@@ -30,6 +31,40 @@ SORTS = {
 
 
 TEAMS_LISTED = 30  # beyond this many teams, the dashboard asks for a name instead of listing
+ENGINEERS_PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class RowsPage:
+    """One page of the engineers table, named as Flask-SQLAlchemy's pages are."""
+
+    items: list[EngineerRow]
+    page: int
+    pages: int
+    total: int
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def page_of(rows: list[EngineerRow], page: int, size: int = ENGINEERS_PER_PAGE) -> RowsPage:
+    """Return page `page` of the sorted rows; a page past the end is the last page."""
+    pages = max(1, -(-len(rows) // size))
+    page = min(page, pages)
+    return RowsPage(rows[(page - 1) * size : page * size], page, pages, len(rows))
 
 
 def visible_teams(
@@ -116,22 +151,21 @@ def dashboard(team_id: int) -> str:
     role = request.args.get("role", "")
     role = role if role in catalogue.roles else default_role(team_id, sorted(catalogue.roles))
     sort = request.args.get("sort", "readiness")
+    sort = sort if sort in SORTS else "readiness"
     as_of = as_of_arg()
-    loaded = team_figures(team_id, catalogue, as_of)
-    result = team_readiness(team, role, as_of, catalogue, loaded)
-    rows = sorted(result.engineers, key=SORTS.get(sort, SORTS["readiness"]))
-    figures = {name: team_chart(name, team, role, as_of, catalogue, loaded) for name in TEAM_CHARTS}
+    figures = dashboard_figures(team, role, as_of, catalogue)
+    rows = sorted(figures.engineers, key=SORTS[sort])
     return render_template(
         "team/dashboard.html",
-        result=result,
-        rows=rows,
+        result=figures.readiness(team),
+        rows=page_of(rows, page_arg()),
         sort=sort,
         names=catalogue.names,
         roles=sorted(catalogue.roles, key=lambda k: catalogue.names.get(k, k)),
         teams=visible_teams(current_user, limit=TEAMS_LISTED + 1),
         teams_listed=TEAMS_LISTED,
         may_set_targets=policy.may_set_targets(current_user, team_id),
-        figures=figures,
+        figures=figures.charts,
     )
 
 

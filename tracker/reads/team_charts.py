@@ -1,0 +1,124 @@
+"""The team charts' numbers in a fixed number of statements, without every engineer's evidence.
+
+Bands need only readiness on a day, and an engineer's readiness on a day is the step of
+`readiness_steps` holding then; an engineer without steps has the readiness of no evidence at
+all. So the bands of every live role are counted by the database (one statement), and a role's
+bands week by week come from the team's steps of that role that reach into the weeks (one
+statement, counted here). The steps were computed by the same rules as `Figures.standing` and
+`weekly_bands`, so these are the numbers computed from evidence; callers use them only while
+`Catalogue.steps_current`.
+
+A heatmap needs each engineer's levels, which only evidence gives: `small_team_levels` reads
+them for a team small enough to draw one row per engineer, in one statement whatever its size.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import and_, func, null, union_all
+
+from tracker.extensions import db
+from tracker.models import ReadinessStep, TargetRole, User
+from tracker.readiness import Band, RoleProfile, band, readiness
+from tracker.reads.catalogue import Catalogue
+from tracker.reads.figures import figures
+from tracker.reads.records import first_evidence
+from tracker.reads.team import engineers_of
+
+
+def _band(role: RoleProfile, tenths: int | None) -> Band:
+    """Return the band of a step's readiness in tenths (None: no step, no counting evidence)."""
+    return band(readiness({}, role) if tenths is None else tenths / 10)
+
+
+def role_bands(team_id: int, catalogue: Catalogue, as_of: date) -> dict[str, dict[str, int]]:
+    """Return the team's engineers per band for every live role, as of a date (one statement).
+
+    The database counts the steps holding on the day per role and readiness (a role has few
+    distinct readiness values, so a handful of rows stand for the whole team), and the team's
+    engineers: those without a step of a role have the readiness of no evidence.
+    """
+    step = ReadinessStep
+    holding = (
+        db.select(TargetRole.key, step.tenths, func.count())
+        .select_from(User)
+        .join(step, and_(step.user_id == User.id, step.from_on <= as_of, step.until_on > as_of))
+        .join(TargetRole, TargetRole.id == step.role_id)
+        .where(*engineers_of(team_id))
+        .group_by(TargetRole.key, step.tenths)
+    )
+    everyone = db.select(null(), null(), func.count()).select_from(User)
+    rows = db.session.execute(union_all(holding, everyone.where(*engineers_of(team_id)))).all()
+    engineers = next(n for key, _, n in rows if key is None)
+    counts = {key: dict.fromkeys((b.value for b in Band), 0) for key in catalogue.roles}
+    for key, role in catalogue.roles.items():
+        stepped = [(tenths, n) for k, tenths, n in rows if k == key]
+        stepped.append((None, engineers - sum(n for _, n in stepped)))
+        for tenths, n in stepped:
+            counts[key][_band(role, tenths).value] += n
+    return counts
+
+
+def weekly_role_bands(
+    team_id: int, role: RoleProfile, days: Sequence[date]
+) -> list[dict[str, int]]:
+    """Return the team's engineers per band for `role` on each of `days` (ascending).
+
+    One statement: each engineer's steps of the role that hold on some day of `days` (a row
+    with no step for an engineer without any). Each step adds its band from the first of `days`
+    it reaches to the first it no longer holds on, as `weekly_bands` does.
+    """
+    if not days:
+        return []
+    step = ReadinessStep
+    role_id = db.select(TargetRole.id).where(TargetRole.key == role.key).scalar_subquery()
+    rows = db.session.execute(
+        db.select(step.from_on, step.until_on, step.tenths)
+        .select_from(User)
+        .outerjoin(
+            step,
+            and_(
+                step.user_id == User.id,
+                step.role_id == role_id,
+                step.from_on <= days[-1],
+                step.until_on > days[0],
+            ),
+        )
+        .where(*engineers_of(team_id))
+    )
+    changes = {b.value: [0] * (len(days) + 1) for b in Band}
+    bands: dict[int | None, str] = {}  # readiness in tenths -> band, worked out once each
+    for from_on, until_on, tenths in rows:
+        start = 0 if from_on is None else bisect_left(days, from_on)
+        end = len(days) if until_on is None else bisect_left(days, until_on)
+        if tenths not in bands:
+            bands[tenths] = _band(role, tenths).value
+        counts = changes[bands[tenths]]
+        counts[start] += 1
+        counts[end] -= 1
+    per_day: list[dict[str, int]] = [{} for _ in days]
+    for name, counts in changes.items():
+        running = 0
+        for i in range(len(days)):
+            running += counts[i]
+            per_day[i][name] = running
+    return per_day
+
+
+def small_team_levels(
+    team_id: int, catalogue: Catalogue, as_of: date, most: int
+) -> dict[int, dict[str, int]]:
+    """Return each engineer's demonstrated levels as of a date, for a team of at most `most`.
+
+    One statement whatever the team's size: for a larger team the database returns nothing
+    (its heatmap counts engineers per level instead, drawn by the chart route). Engineers
+    without counting evidence are absent: every level 0.
+    """
+    # a count of at most `most` + 1 engineers: the database stops there for a larger team
+    some = db.select(User.id).where(*engineers_of(team_id)).limit(most + 1).subquery()
+    size = db.select(func.count()).select_from(some).scalar_subquery()
+    evidence = first_evidence(db.select(some.c.id).where(size <= most))
+    return {id_: figures(catalogue.modules, items, as_of).levels for id_, items in evidence.items()}
