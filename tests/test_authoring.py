@@ -1,6 +1,7 @@
 """L&D author the catalogue in the browser: the same rules as the file, archive keeps history."""
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -255,3 +256,31 @@ def test_catalogue_changes_on_the_pages_are_audited_with_who_made_them(author, s
         ("catalog.archived", "modules/capstone"),
     ]
     assert len({email for _, _, email in events}) == 1
+
+
+def _options(page: str, name: str) -> set[str]:
+    """Return the values offered by the select named `name` in `page`."""
+    select = re.search(rf'<select[^>]*name="{re.escape(name)}"[^>]*>(.*?)</select>', page, re.S)
+    assert select, name
+    return set(re.findall(r'<option[^>]*value="([^"]*)"', select.group(1)))
+
+
+def test_a_step_needs_first_only_other_modules_of_its_path(author):
+    """The path editor offers as prerequisites the path's own modules, never the step itself."""
+    extra = """\
+  - key: statistics-101
+    title: Statistics
+    url: https://example.org/statistics
+    hours: 2
+    develops:
+      - {competency: model-evaluation, level: 1}
+paths:
+"""
+    import_text(SMALL.replace("paths:\n", extra, 1), "small.yaml")
+    db.session.commit()
+    page = author.get("/catalogue/paths/swe-to-mle").get_data(as_text=True)
+    on_path = {"mlcc-classification", "pipelines-101", "capstone"}
+    assert _options(page, "steps-0-module") == on_path | {"", "statistics-101"}
+    assert _options(page, "steps-0-requires") == on_path - {"mlcc-classification"}
+    assert _options(page, "steps-2-requires") == on_path - {"capstone"}
+    assert _options(page, "steps-3-requires") == on_path  # a blank row: the path's modules

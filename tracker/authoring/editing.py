@@ -78,10 +78,15 @@ def set_choices(kind: str, form: Any, item: dict[str, Any]) -> None:
 
 def _path_choices(form: PathForm, item: dict[str, Any]) -> None:
     form.role.choices = live_choices(TargetRole, "name", {item.get("role", "")})
-    modules = live_choices(Module, "title", set(item.get("modules", [])))
+    on_path = set(item.get("modules", []))
+    modules = live_choices(Module, "title", on_path)
     for entry in form.steps:
         entry.module.choices = modules
-        entry.requires.choices = modules[1:]
+        # a step needs first only other modules of this path (a module added in a blank row
+        # becomes a choice once saved)
+        entry.requires.choices = [
+            c for c in modules[1:] if c.value in on_path and c.value != entry.module.data
+        ]
 
 
 def fill_rows(kind: str, form: Any, item: dict[str, Any]) -> None:
