@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run test lint unit browser bench clean
+.PHONY: install run test lint unit browser bench screenshots clean
 
 install: $(STAMP)
 
@@ -40,6 +40,9 @@ test: lint unit browser
 
 bench: install
 	$(BIN)/python -m bench.run
+
+screenshots: install
+	$(BIN)/python docs/screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
