@@ -99,7 +99,7 @@ def test_edit_a_role_requirements_table(author, small):
     assert [(r.level, r.weight) for r in requirements] == [(4, 3)]
 
 
-def test_a_level_outside_one_to_four_names_the_row(author, small):
+def test_a_level_outside_one_to_four_names_the_row_in_words(author, small):
     response = author.post(
         "/catalogue/modules/capstone",
         data={
@@ -114,7 +114,7 @@ def test_a_level_outside_one_to_four_names_the_row(author, small):
         },
     )
     assert response.status_code == 422
-    assert "row 1: level must be 1 to 4" in response.get_data(as_text=True)
+    assert "Row 1: choose a level, 1 (Aware) to 4 (Expert)." in response.get_data(as_text=True)
     outcomes = db.session.scalars(
         db.select(ModuleOutcome).where(ModuleOutcome.module_id == by_key(Module, "capstone").id)
     ).all()
@@ -284,3 +284,21 @@ paths:
     assert _options(page, "steps-0-requires") == on_path - {"mlcc-classification"}
     assert _options(page, "steps-2-requires") == on_path - {"capstone"}
     assert _options(page, "steps-3-requires") == on_path  # a blank row: the path's modules
+
+
+def test_a_missing_pass_mark_is_named_in_words(author):
+    response = author.post(
+        "/catalogue/modules/new",
+        data={
+            "key": "quiz-101",
+            "title": "Quiz",
+            "url": "https://example.org/quiz",
+            "hours": "2",
+            "assessment_kind": "quiz",
+            "pass_mark": "",
+        },
+    )
+    assert response.status_code == 422
+    words = re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))  # what a reader sees
+    assert "Pass mark is required." in words
+    assert "pass_mark" not in words

@@ -162,6 +162,7 @@ BAD_FILES = [
     ),
     ("version: 1\nmodules: [\n", "malformed YAML"),
     (mutate("version: 1", "version: 2"), "line 1: version: must be 1"),
+    ("- a list\n- not a mapping\n", "line 1: the file must be a mapping"),  # names no field
 ]
 
 

@@ -138,7 +138,27 @@ def _errors_by_field(kind: str, errors: list[str]) -> dict[str, list[str]]:
             continue
         field, row, rest = match.groups()
         field = ALIASES.get((kind, field), field)
-        where = f"row {int(row) + 1}: " if row is not None else ""
-        what = f"{rest} " if rest else ""
-        out.setdefault(field, []).append(f"{where}{what}{message}".strip())
+        where = f"Row {int(row) + 1}: " if row is not None else ""
+        text = _in_words(rest or field, message)
+        out.setdefault(field, []).append(f"{where}{text[0].lower()}{text[1:]}" if where else text)
     return out
+
+
+LEVELS = "1 (Aware) to 4 (Expert)"
+
+
+def _in_words(name: str, message: str) -> str:
+    """Say a file check's message about field `name` as a sentence for the person at the form."""
+    words = name.replace("_", " ")
+    required = re.fullmatch(r"field '(\w+)' is required", message)
+    if required:
+        text = f"{required.group(1).replace('_', ' ')} is required"
+    elif name == "level" and message.startswith("must be 1 to 4"):
+        chosen = "(got 0)" not in message
+        text = f"the level must be {LEVELS}" if chosen else f"choose a level, {LEVELS}"
+    elif message.startswith(("must", "is ", "cannot")):
+        text = f"the {words} {message}"
+    else:
+        text = message
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "?", "!")) else text + "."

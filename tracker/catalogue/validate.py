@@ -64,7 +64,8 @@ class Checker:
     def error(self, path: Path, message: str) -> None:
         line = self.doc.line_of(path)
         where = f"line {line}: " if line else ""
-        self.errors.append(f"{where}{describe(path)}: {message}")
+        field = f"{describe(path)}: " if path else ""  # a problem of the whole file names none
+        self.errors.append(f"{where}{field}{message}")
 
     def text(self, item: dict, path: Path, name: str, limit: int, required: bool) -> str:
         value = item.get(name)
