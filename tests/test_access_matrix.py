@@ -131,6 +131,7 @@ MATRIX: dict[str, Route] = {
         "POST", "/progress/paths/swe-to-mle/leave", ENGINEER_PAGE_NOT_FOUND
     ),
     "engineer.self_assessment": Route("GET", "/progress/self-assessment", ENGINEER_PAGE),
+    "engineer.role": Route("GET", "/progress/roles/ml-engineer", ENGINEER_PAGE),
     # Team dashboards: the team's managers, L&D and admins.
     "team.dashboard_home": Route(
         "GET", "/team/", only({"manager": 302, "other_manager": 302, "ld": 302, "admin": 302})

@@ -23,6 +23,8 @@ class NavItem:
 NAVIGATION = (
     NavItem("Home", "main.home"),
     NavItem("Paths", "engineer.paths"),
+    NavItem("Roles", "engineer.role"),
+    NavItem("Self-assessment", "engineer.self_assessment"),
     NavItem("Log progress", "engineer.log"),
     NavItem("Evidence", "engineer.evidence"),
     NavItem("Team", "team.dashboard_home"),

@@ -66,6 +66,11 @@ class LogForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.module.choices = module_choices()
 
+    def choose(self, key: str) -> None:
+        """Choose module `key` when it is one of the live modules; ignore any other key."""
+        if any(choice.value == key for choice in self.module.choices if key):
+            self.module.data = key
+
     def validate(self, extra_validators: dict | None = None) -> bool:  # type: ignore[type-arg]
         """Check every field; an attempt also needs its score."""
         valid = super().validate(extra_validators)

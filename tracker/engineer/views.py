@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -67,6 +67,8 @@ def log() -> Response | str | tuple[str, int]:
         db.session.commit()
         flash(message, "success")
         return redirect(url_for("engineer.evidence"))
+    if request.method == "GET":
+        form.choose(request.args.get("module", ""))
     status = 422 if form.errors else 200
     return render_template("engineer/log.html", form=form), status
 
@@ -83,7 +85,10 @@ def logged_message(
     if evidence.status is EvidenceStatus.PENDING:
         who = policy.deciders_of(me, me.id)
         decider = "your manager" if who.managers else "L&D"
-        return f"Logged. It counts once {decider} verifies it."
+        return (
+            "Logged. It is waiting for verification: your readiness does not change until then. "
+            f"It counts once {decider} verifies it."
+        )
     if evidence.passed is False:
         return (
             f"Logged: {evidence.score}% is below the pass mark of {module.pass_mark}%. "
@@ -92,20 +97,23 @@ def logged_message(
     changes = readiness_changes(before, after)
     if not changes:
         return "Logged. It added no level you did not already have, so your readiness is unchanged."
-    role, was, now = changes[0]
-    more = (
-        f" (and {len(changes) - 1} more role{'s' if len(changes) > 2 else ''})"
-        if len(changes) > 1
-        else ""
+    each = "; ".join(
+        f"{names.get(role, role)}: {was:.1f}% → {now:.1f}%" for role, was, now in changes
     )
-    return f"Logged. Readiness for {names.get(role, role)}: {was:.1f}% → {now:.1f}%{more}."
+    return f"Logged. Readiness for {each}."
 
 
 @bp.get("/evidence")
 @allowed_by(policy.may_keep_records)
 def evidence() -> str:
     """Every piece of your evidence, newest first, with what it means and who decided it."""
-    return render_template("engineer/evidence.html", rows=evidence_of(current_user.id))
+    catalogue = load_catalogue()
+    return render_template(
+        "engineer/evidence.html",
+        rows=evidence_of(current_user.id, catalogue),
+        names=catalogue.names,
+        urls=catalogue.urls,
+    )
 
 
 @bp.post("/evidence/<int:evidence_id>/withdraw")

@@ -29,6 +29,7 @@ class EvidenceRow:
     verdict: Verdict
     recorded_by: str | None
     decided_by: str | None
+    module_key: str = ""  # the module's key: its course link and "Log it" are found by it
 
     @property
     def words(self) -> str:
@@ -84,6 +85,7 @@ def evidence_of(
             verdict(catalogue.modules[key], item_of(evidence, key)),
             recorder(recorded_by, evidence),
             decided_by,
+            key,
         )
         for evidence, key, title, recorded_by, decided_by in rows
     ]
