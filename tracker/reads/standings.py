@@ -124,10 +124,14 @@ def company_standings(
     else:  # a step begins after the day (a clock set back): count the steps holding on it
         counts = _counted_on(as_of, engineers)
     grouped: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    bands_of: dict[tuple[str, int | None], str] = {}  # a role has few distinct readiness figures
     for team, key, tenths, count in counts:
-        role = catalogue.roles.get(key)
-        if role is not None:
-            grouped[(team, key)][_standing(role, (tenths, tenths), as_of).band.value] += count
+        band = bands_of.get((key, tenths))
+        if band is None and key in catalogue.roles:
+            band = _standing(catalogue.roles[key], (tenths, tenths), as_of).band.value
+            bands_of[(key, tenths)] = band
+        if band is not None:
+            grouped[(team, key)][band] += count
     every_band = band_counts(())
     bands = {pair: {b: n[b] for b in every_band} for pair, n in grouped.items()}
     return bands, _targeted_forecasts(catalogue, as_of, engineers)
