@@ -52,7 +52,8 @@ def test_the_queue_shows_the_teams_evidence_and_counts_it_in_the_navigation(
     world["pending"](world["lead"])
     page = login_as(world["lead"]).get("/team/verify").get_data(as_text=True)
     assert "Erin" in page and "Stranger" not in page
-    assert page.count('name="evidence"') == 1  # not the manager's own
+    assert page.count('type="checkbox" name="evidence"') == 1  # not the manager's own
+    assert page.count('<form method="post" id="decide-') == 1  # nor its own verify and reject
     assert '<span class="badge count">1</span>' in page
 
 
