@@ -128,6 +128,8 @@ def test_a_managers_view_links_courses_but_offers_no_logging(
     make_team(name="Payments", managers=[morgan], members=[erin])
     html = login_as(morgan).get(f"/team/engineers/{erin.id}").get_data(as_text=True)
     assert 'href="https://example.org/pipelines"' in html
+    evidence = html[html.index('id="evidence"') :]  # the evidence table links its modules too
+    assert 'href="https://example.org/course/classification"' in evidence
     assert "Log it" not in html and "/progress/log?module=" not in html
     text = words(html)
     assert "What stands between Erin Engineer and" in text
