@@ -1,11 +1,14 @@
 """The team dashboard: bands, engineers, targets, read-only engineer pages; fixed cost."""
 
+import pickle
 import re
 from datetime import timedelta
 
 from tracker.clock import today
-from tracker.extensions import db
-from tracker.models import EvidenceStatus, Role, StaffingTarget, User
+from tracker.extensions import cache, db
+from tracker.models import EvidenceStatus, Role, StaffingTarget, TeamManager, User
+from tracker.reads.catalogue import load_catalogue
+from tracker.reads.dashboard import dashboard_figures
 
 TODAY = today()
 
@@ -101,18 +104,26 @@ def test_the_dashboard_costs_the_same_for_5_50_or_200_engineers(
     scored_team,
     count_statements,
 ):
-    """A team of 50 crosses the heatmap's per-engineer limit: the statements stay the same."""
+    """A team of 50 crosses the heatmap's per-engineer limit: the statements stay the same.
+
+    Counted with the figures computed, and again with them kept in the cache.
+    """
     client = login_as(scored_team["lead"])
     url = f"/team/{scored_team['team'].id}/?role=ml-engineer"
     client.get(url)
-    counts = []
+    computed, kept = [], []
     for more in (0, 46, 150):
-        for person in add_engineers(scored_team["team"], more, f"more{len(counts)}"):
+        for person in add_engineers(scored_team["team"], more, f"more{len(kept)}"):
             scored_team["prove"](person, "mlcc-classification", person.id % 200)
+        cache.clear()
         with count_statements() as counted:
             assert client.get(url).status_code == 200
-        counts.append(counted.count)
-    assert counts[0] == counts[1] == counts[2]
+        computed.append(counted.count)
+        with count_statements() as counted:
+            assert client.get(url).status_code == 200
+        kept.append(counted.count)
+    assert computed[0] == computed[1] == computed[2]
+    assert kept[0] == kept[1] == kept[2] < computed[0]
 
 
 def test_the_engineers_table_is_paged_and_sorted_over_the_whole_team(client, login_as, scored_team):
@@ -152,3 +163,60 @@ def test_a_small_team_has_no_page_links(client, login_as, scored_team):
 def shown(page: str) -> list[str]:
     """The names of the engineers rows of a dashboard page, in order."""
     return re.findall(r'data-engineer="[^"]*"[^>]*>\s*<td><a href="[^"]*">([^<]+)</a>', page)
+
+
+def test_the_dashboards_figures_are_kept_and_a_second_view_computes_none(
+    client, login_as, scored_team, monkeypatch
+):
+    from tracker.team import dashboard
+
+    client = login_as(scored_team["lead"])
+    url = f"/team/{scored_team['team'].id}/?role=ml-engineer"
+    first = client.get(url).get_data(as_text=True)
+    calls = []
+    monkeypatch.setattr(dashboard, "dashboard_figures", lambda *a: calls.append(a))
+    again = client.get(f"{url}&sort=name").get_data(as_text=True)
+    assert calls == [] and bands(again) == bands(first) and shown(again) == sorted(shown(first))
+
+
+def test_kept_figures_are_plain_data_that_survive_pickling(app, scored_team):
+    figures = dashboard_figures(scored_team["team"], "ml-engineer", TODAY, load_catalogue())
+    assert pickle.loads(pickle.dumps(figures)) == figures  # noqa: S301 (our own bytes)
+
+
+def test_what_the_figures_show_changing_shows_at_once(client, login_as, scored_team):
+    team, people = scored_team["team"], scored_team["people"]
+    client = login_as(scored_team["lead"])
+    url = f"/team/{team.id}/?role=ml-engineer"
+    before = client.get(url).get_data(as_text=True)
+    assert bands(before)["ready"] == 1
+    scored_team["prove"](people[3], "capstone", 1, status=EvidenceStatus.VERIFIED)
+    assert bands(client.get(url).get_data(as_text=True))["ready"] == 2
+    people[1].name = "Renamed"
+    db.session.commit()
+    assert "Renamed" in shown(client.get(url).get_data(as_text=True))
+    target = db.session.scalar(db.select(StaffingTarget))
+    target.count = 50
+    db.session.commit()
+    assert "<tr><td>50</td>" in client.get(url).get_data(as_text=True)
+
+
+def test_each_viewer_gets_their_own_page_around_the_kept_figures(
+    client, login_as, make_user, make_team, scored_team
+):
+    team = scored_team["team"]
+    other = make_user(email="other@corp.test", roles=[Role.MANAGER])
+    db.session.add(TeamManager(team_id=team.id, user_id=other.id))
+    db.session.commit()
+    make_team(name="Search", managers=[other])
+    url = f"/team/{team.id}/?role=ml-engineer"
+    mine = login_as(scored_team["lead"]).get(url).get_data(as_text=True)
+    theirs = login_as(other).get(url).get_data(as_text=True)
+    assert bands(mine) == bands(theirs)
+    assert ">Search</a>" in theirs and ">Search</a>" not in mine
+
+
+def bands(page: str) -> dict[str, int]:
+    """The band cards of a dashboard page."""
+    cards = re.findall(r'<div class="stat">(\d+)</div><span class="badge band-([a-z_]+)">', page)
+    return {band: int(count) for count, band in cards}

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from tracker import policy
 from tracker.clock import today
-from tracker.extensions import db
+from tracker.extensions import cache, db
 from tracker.models import StaffingTarget, TargetRole, Team, User
 from tracker.operations import RecordError, retire_target, set_target
 from tracker.policy import allowed_by
@@ -20,6 +20,7 @@ from tracker.query_args import as_of_arg, page_arg
 from tracker.reads.catalogue import load_catalogue
 from tracker.reads.dashboard import dashboard_figures
 from tracker.reads.team import EngineerRow
+from tracker.reads.versions import figure_key, team_state
 from tracker.team import bp
 
 SORTS = {
@@ -141,10 +142,16 @@ def dashboard_home() -> Response | str:
 @bp.get("/<int:team_id>/")
 @allowed_by(policy.may_see_teams)
 def dashboard(team_id: int) -> str:
-    """Engineers per band, and each engineer's readiness, projection and last activity."""
-    team = db.session.get(Team, team_id)
-    if team is None or not policy.may_see_team(current_user, team_id):
+    """Engineers per band, and each engineer's readiness, projection and last activity.
+
+    The figures are kept in the cache under a key that changes with anything they show
+    (`figure_key`: the team's figures token, the catalogue, the role, the date, the audience).
+    """
+    state = team_state(team_id)
+    audience = policy.team_audience(current_user, team_id)
+    if state is None or audience is None:
         abort(404)
+    team = db.session.get_one(Team, team_id)
     catalogue = load_catalogue()
     if not catalogue.roles:
         return render_template("team/no_roles.html", team=team)
@@ -153,7 +160,11 @@ def dashboard(team_id: int) -> str:
     sort = request.args.get("sort", "readiness")
     sort = sort if sort in SORTS else "readiness"
     as_of = as_of_arg()
-    figures = dashboard_figures(team, role, as_of, catalogue)
+    key = figure_key("dashboard", catalogue, role, as_of, audience, team=state)
+    figures = cache.get(f"dashboard:{key}")
+    if figures is None:  # kept as numbers, not HTML: the page has parts for each viewer
+        figures = dashboard_figures(team, role, as_of, catalogue)
+        cache.set(f"dashboard:{key}", figures)
     rows = sorted(figures.engineers, key=SORTS[sort])
     return render_template(
         "team/dashboard.html",
