@@ -8,7 +8,7 @@ from tests.catalogue_fixtures import SMALL
 from tracker import clock
 from tracker.catalogue.service import import_text
 from tracker.extensions import db
-from tracker.models import Enrolment, Role
+from tracker.models import Enrolment, Notification, Role
 
 
 @pytest.fixture
@@ -71,3 +71,51 @@ def test_a_past_due_date_assigns_nobody(client, login_as, org):
     )
     assert response.status_code == 422
     assert enrolled() == set()
+
+
+def notices(person) -> list[str]:
+    return list(
+        db.session.scalars(
+            db.select(Notification.message)
+            .where(Notification.user_id == person.id)
+            .order_by(Notification.id)
+        )
+    )
+
+
+def test_engineers_are_told_of_an_assignment_and_of_a_new_due_date(client, login_as, org):
+    due, later = clock.today() + timedelta(days=30), clock.today() + timedelta(days=60)
+    login_as(org["lead"])
+    client.post(
+        "/team/assign",
+        data={"path": "swe-to-mle", "engineers": [org["a"].id], "due_on": due.isoformat()},
+    )
+    client.post(
+        "/team/assign",
+        data={"path": "swe-to-mle", "engineers": [org["a"].id], "due_on": later.isoformat()},
+    )
+    assert notices(org["a"]) == [
+        f"Lead assigned you the path Software engineer to ML engineer, due {due.isoformat()}.",
+        f"Lead set the due date of your path Software engineer to ML engineer to "
+        f"{later.isoformat()}.",
+    ]
+    assert notices(org["b"]) == []  # not assigned
+    home = login_as(org["a"]).get("/").get_data(as_text=True)
+    assert "Lead assigned you the path Software engineer to ML engineer" in home
+
+
+def test_whoever_assigned_a_path_is_told_when_the_engineer_leaves_it(client, login_as, org):
+    login_as(org["lead"])
+    client.post("/team/assign", data={"path": "swe-to-mle", "engineers": [org["a"].id]})
+    login_as(org["a"])
+    assert client.post("/progress/paths/swe-to-mle/leave").status_code == 302
+    assert notices(org["lead"]) == [
+        "Ann left the path Software engineer to ML engineer you assigned."
+    ]
+
+
+def test_enrolling_oneself_tells_nobody(client, login_as, org):
+    login_as(org["a"])
+    client.post("/progress/paths/swe-to-mle/enrol")
+    client.post("/progress/paths/swe-to-mle/leave")
+    assert db.session.scalar(db.select(db.func.count()).select_from(Notification)) == 0

@@ -7,7 +7,7 @@ from datetime import date
 
 from tracker import audit
 from tracker.extensions import db
-from tracker.models import Enrolment, LearningPath, User, utcnow
+from tracker.models import Enrolment, LearningPath, Notification, User, utcnow
 from tracker.operations.errors import RecordError
 
 
@@ -52,6 +52,9 @@ def enrol(
     current.left_at, current.assigned_by_id, current.due_on = None, assigned_by, due_on
     current.enrolled_at = utcnow()
     db.session.flush()
+    if assigned_by:
+        due = f", due {due_on.isoformat()}" if due_on else ""
+        _tell(engineer.id, f"{by.name} assigned you the path {path.name}{due}.")
     audit.record(
         "enrolment.added",
         f"{engineer.email} {path.key}",
@@ -74,6 +77,9 @@ def assign(
         return Assigned.UNCHANGED
     current.due_on, current.assigned_by_id = due_on, by.id
     db.session.flush()
+    _tell(
+        engineer.id, f"{by.name} set the due date of your path {path.name} to {due_on.isoformat()}."
+    )
     audit.record(
         "enrolment.redated", f"{engineer.email} {path.key}", f"due {due_on.isoformat()}", actor=by
     )
@@ -81,6 +87,20 @@ def assign(
 
 
 def leave(enrolment: Enrolment, by: User) -> None:
-    """Take an engineer off a path; the enrolment and all evidence stay."""
+    """Take an engineer off a path; the enrolment and all evidence stay.
+
+    Whoever assigned the path is told when someone else takes the engineer off it.
+    """
     enrolment.left_at = utcnow()
+    assigner = enrolment.assigned_by_id
+    if assigner is not None and assigner != by.id:
+        path = db.session.get_one(LearningPath, enrolment.path_id)
+        engineer = db.session.get_one(User, enrolment.user_id)
+        did = "left" if by.id == engineer.id else f"was taken off by {by.name} from"
+        _tell(assigner, f"{engineer.name} {did} the path {path.name} you assigned.")
     audit.record("enrolment.left", f"enrolment {enrolment.id}", actor=by)
+
+
+def _tell(user_id: int, message: str) -> None:
+    """Leave a notice for a person, shown on their home page until they mark it read."""
+    db.session.add(Notification(user_id=user_id, message=message[:500]))
