@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import html
 import io
+import re
 from collections import Counter
 from datetime import timedelta
 
@@ -167,6 +169,12 @@ def test_a_large_teams_heatmap_counts_engineers_at_each_level(client, login_as, 
     heatmap = page.split("charts/heatmap.png", 1)[1].split("</figure>", 1)[0]
     assert "how many engineers are at each level" in heatmap and "<table>" not in heatmap
     assert "charts/heatmap.csv" in heatmap
+    asked = client.get(f"/team/{team.id}/?role=ml-engineer&numbers=heatmap").get_data(as_text=True)
+    heatmap = asked.split("charts/heatmap.png", 1)[1].split("</figure>", 1)[0]
+    assert '<details id="heatmap-numbers" open>' in heatmap
+    body = heatmap.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    shown = [re.findall(r"<td>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", body)]
+    assert shown == [[html.escape(name), *rest] for name, *rest in rows]
 
 
 def test_a_team_at_the_limit_keeps_a_row_per_engineer(client, login_as, scored_team):

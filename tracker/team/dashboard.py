@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -18,6 +20,7 @@ from tracker.operations import RecordError, retire_target, set_target
 from tracker.policy import allowed_by
 from tracker.query_args import as_of_arg, page_arg
 from tracker.reads.catalogue import load_catalogue
+from tracker.reads.charts import ChartTable, team_chart
 from tracker.reads.dashboard import dashboard_figures
 from tracker.reads.team import EngineerRow
 from tracker.reads.versions import figure_key, team_state
@@ -146,6 +149,8 @@ def dashboard(team_id: int) -> str:
 
     The figures are kept in the cache under a key that changes with anything they show
     (`figure_key`: the team's figures token, the catalogue, the role, the date, the audience).
+    A large team's heatmap counts are computed (from every engineer's evidence) only when
+    asked for with `?numbers=heatmap`.
     """
     state = team_state(team_id)
     audience = policy.team_audience(current_user, team_id)
@@ -160,11 +165,23 @@ def dashboard(team_id: int) -> str:
     sort = request.args.get("sort", "readiness")
     sort = sort if sort in SORTS else "readiness"
     as_of = as_of_arg()
-    key = figure_key("dashboard", catalogue, role, as_of, audience, team=state)
-    figures = cache.get(f"dashboard:{key}")
-    if figures is None:  # kept as numbers, not HTML: the page has parts for each viewer
-        figures = dashboard_figures(team, role, as_of, catalogue)
-        cache.set(f"dashboard:{key}", figures)
+
+    def kept(name: str, compute: Callable[[], Any]) -> Any:
+        """Numbers, not HTML, are kept: the page around them is made for each viewer."""
+        key = f"{name}:" + figure_key(name, catalogue, role, as_of, audience, team=state)
+        figures = cache.get(key)
+        if figures is None:
+            figures = compute()
+            cache.set(key, figures)
+        return figures
+
+    def heatmap() -> ChartTable:
+        return team_chart("heatmap", team, role, as_of, catalogue).table()
+
+    figures = kept("dashboard", lambda: dashboard_figures(team, role, as_of, catalogue))
+    charts = figures.charts
+    if request.args.get("numbers") == "heatmap" and charts["heatmap"].rows is None:
+        charts = {**charts, "heatmap": kept("heatmap-table", heatmap)}
     rows = sorted(figures.engineers, key=SORTS[sort])
     return render_template(
         "team/dashboard.html",
@@ -176,7 +193,8 @@ def dashboard(team_id: int) -> str:
         teams=visible_teams(current_user, limit=TEAMS_LISTED + 1),
         teams_listed=TEAMS_LISTED,
         may_set_targets=policy.may_set_targets(current_user, team_id),
-        figures=figures.charts,
+        figures=charts,
+        numbers=request.args.get("numbers"),
     )
 
 
