@@ -147,6 +147,11 @@ def may_withdraw(viewer: User, subject_id: int) -> bool:
     return viewer.id == subject_id
 
 
+def may_send_again(viewer: User, subject_id: int) -> bool:
+    """Only its subject sends rejected evidence again (as a new piece; the rejected one stays)."""
+    return viewer.id == subject_id
+
+
 def may_assign(viewer: User, engineer: User) -> bool:
     """The engineer (enrolling themselves), their manager, L&D and admins may put them on a path."""
     return viewer.id == engineer.id or sees_everyone(viewer) or manages(viewer, engineer)

@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from tracker.clock import today
 from tracker.extensions import db
 from tracker.form_fields import FiniteDecimalField
-from tracker.models import Module
+from tracker.models import Evidence, Module
 
 
 def module_choices() -> list[SelectChoice]:
@@ -70,6 +70,13 @@ class LogForm(FlaskForm):
         """Choose module `key` when it is one of the live modules; ignore any other key."""
         if any(choice.value == key for choice in self.module.choices if key):
             self.module.data = key
+
+    def copy(self, item: Evidence, module_key: str) -> None:
+        """Fill the form with a piece of evidence, to send it again corrected."""
+        self.choose(module_key)
+        self.kind.data = item.kind.value
+        self.on.data, self.score.data, self.hours.data = item.date, item.score, item.hours
+        self.evidence_url.data, self.notes.data = item.evidence_url, item.notes
 
     def validate(self, extra_validators: dict | None = None) -> bool:  # type: ignore[type-arg]
         """Check every field; an attempt also needs its score."""

@@ -21,6 +21,7 @@ from tracker.operations import (
 )
 from tracker.operations import withdraw as withdraw_evidence
 from tracker.policy import allowed_by
+from tracker.query_args import as_id
 from tracker.reads.catalogue import load_catalogue
 from tracker.reads.evidence import evidence_of
 from tracker.reads.progress import Progress, progress_of, readiness_changes
@@ -67,10 +68,24 @@ def log() -> Response | str | tuple[str, int]:
         db.session.commit()
         flash(message, "success")
         return redirect(url_for("engineer.evidence"))
+    again = _rejected(request.args.get("again", ""))
     if request.method == "GET":
-        form.choose(request.args.get("module", ""))
+        if again is not None:
+            form.copy(again, db.session.get_one(Module, again.module_id).key)
+        else:
+            form.choose(request.args.get("module", ""))
     status = 422 if form.errors else 200
-    return render_template("engineer/log.html", form=form), status
+    return render_template("engineer/log.html", form=form, again=again), status
+
+
+def _rejected(value: str) -> Evidence | None:
+    """Return the viewer's own rejected evidence `value` names, to send again; else None."""
+    evidence_id = as_id(value)
+    item = db.session.get(Evidence, evidence_id) if evidence_id is not None else None
+    me = current_user._get_current_object()
+    if item is None or item.status is not EvidenceStatus.REJECTED:
+        return None
+    return item if policy.may_send_again(me, item.user_id) else None
 
 
 def logged_message(
