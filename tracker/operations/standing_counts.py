@@ -9,7 +9,8 @@ there on their last step (see `StandingCount`). A team's rows are counted again,
 - an insert, update or delete statement on people, role links, teams or readiness steps sent
   through a session marks every team;
 - `tracker.operations.steps` marks the people whose steps it computed (`mark_people`), or
-  everyone when it computed everyone's (`mark_all`).
+  everyone when it computed everyone's (`mark_all`): a role added or archived changes the
+  readiness rules, so every team is counted again then, for the live roles alone.
 
 `settle`, which `tracker.operations.steps` calls last thing before the commit (after it has
 computed the steps), counts the marked teams' rows again. It first locks those teams' rows, so
