@@ -80,6 +80,16 @@ def test_a_move_changes_the_tokens_of_the_team_left_and_the_team_joined(two_team
     assert after[search] != before[search]
 
 
+def test_a_new_email_changes_the_token_of_the_persons_team(two_teams):
+    payments, search = two_teams["team"].id, two_teams["search"].id
+    before = tokens()
+    two_teams["people"][0].email = "e0.new@corp.test"  # the dashboard shows it
+    db.session.commit()
+    after = tokens()
+    assert after[payments] != before[payments]
+    assert after[search] == before[search]
+
+
 def test_a_login_or_a_lockout_changes_no_token(two_teams):
     before = tokens()
     person = two_teams["people"][0]

@@ -1,12 +1,12 @@
 """Give a team a new figures token in the same transaction as every change its figures show.
 
 A team figure (bands, trend, heatmap, forecast, the dashboard's numbers) shows the team's
-name, its active engineers by name, their evidence as `evidence_firsts` holds it, and the
+name, its active engineers by name and email, their evidence as `evidence_firsts` holds it, and the
 team's staffing targets; the catalogue has a token of its own. So the teams whose token
 changes are marked:
 
 - by every ORM flush that adds or deletes a person, a role link, a team or a staffing target,
-  or changes a person's name, team or whether they are active, a team's name or a target
+  or changes a person's name, email, team or whether they are active, a team's name or a target
   (`_mark_after_flush`; a person's move marks both teams); a login, which changes other
   columns of a person, marks nothing;
 - by every insert, update or delete statement on those tables sent through a session: every
@@ -34,7 +34,7 @@ from tracker.models import StaffingTarget, Team, TeamVersion, User, UserRole
 _TEAMS = "tracker.team_versions.teams"  # session.info: ids of teams to give a new token
 _PEOPLE = "tracker.team_versions.people"  # session.info: ids of people whose teams to mark
 _EVERY_TEAM = "tracker.team_versions.all"  # session.info: give every team a new token
-_SHOWN = {User: ("name", "team_id", "active"), Team: ("name",)}  # what team figures show
+_SHOWN = {User: ("name", "email", "team_id", "active"), Team: ("name",)}  # what team figures show
 _BATCH = 1_000  # ids per statement, well under every database's bound-parameter limit
 
 
