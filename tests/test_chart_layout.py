@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection
+from matplotlib.dates import num2date
 from matplotlib.figure import Figure
 
 from tracker import charts
@@ -76,3 +78,21 @@ def test_heatmap_has_a_colour_scale_that_says_what_the_shades_mean() -> None:
     assert len(figure.axes) == 2
     assert scale.get_ylabel() == "Share of the required level"
     assert [t.get_text() for t in scale.get_yticklabels()] == ["none", "half", "all"]
+
+
+def test_each_target_is_a_line_to_read_the_forecast_against() -> None:
+    months = [date(2027, m, 28) for m in range(1, 13)]
+    targets = [(date(2027, 4, 1), 3), (date(2027, 9, 1), 6)]
+    figure = charts.forecast(months, list(range(12)), targets, "Payments: forecast")
+    axes = figure.axes[0]
+    lines = [c for c in axes.collections if isinstance(c, LineCollection)]
+    assert len(lines) == 2
+    for (by, count), line in zip(targets, lines, strict=True):
+        ((start, low), (end, high)) = line.get_segments()[0]
+        assert low == high == count  # level: the count wanted ...
+        assert num2date(end).date() == by  # ... up to the day it is wanted by
+        assert num2date(start).date() <= months[0]
+        assert line.get_linestyle() != [(0, None)]  # dashed, unlike the forecast's own line
+    labels = {text.get_text() for text in axes.texts}
+    assert {"3 by 2027-04-01", "6 by 2027-09-01"} <= labels
+    assert "Staffing target" in [t.get_text() for t in axes.get_legend().get_texts()]

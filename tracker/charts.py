@@ -76,6 +76,9 @@ def band_trend(weeks: Sequence[date], counts: Sequence[Mapping[str, int]], title
     return figure
 
 
+TARGET_COLOUR = "#A63D00"  # the darker vermilion text uses too: 6.4:1 on white
+
+
 def forecast(
     months: Sequence[date], ready: Sequence[int], targets: Sequence[tuple[date, int]], title: str
 ) -> Figure:
@@ -89,10 +92,20 @@ def forecast(
         color=BAND_COLOURS["ready"],
         label="Ready or projected ready",
     )
-    for by, count in targets:
-        axes.scatter([by], [count], marker="D", color="#D55E00", zorder=3)
+    start = min([*months, *(by for by, _ in targets)]) if months else None
+    for i, (by, count) in enumerate(targets):
+        # a line the step can be read against: the count wanted, up to the day it is wanted by
+        axes.hlines(
+            count,
+            start,
+            by,
+            colors=TARGET_COLOUR,
+            linestyles="dashed",
+            label="Staffing target" if i == 0 else None,
+        )
+        axes.scatter([by], [count], marker="D", color=TARGET_COLOUR, zorder=3)
         axes.annotate(
-            f"target {count}",
+            f"{count} by {by.isoformat()}",
             (by, count),
             textcoords="offset points",
             xytext=(4, 4),
