@@ -99,6 +99,12 @@ MATRIX: dict[str, Route] = {
     "admin.team_edit": Route("GET", "/admin/teams/{team_id}", ADMIN_ONLY_PAGE),
     "admin.audit": Route("GET", "/admin/audit", ADMIN_ONLY_PAGE),
     "admin.roster": Route("GET", "/admin/roster", ADMIN_ONLY_PAGE),
+    "admin.roster_apply": Route(
+        "POST",
+        "/admin/roster/apply",
+        only({"admin": 303}),
+        {"content": "email,name,team,manager_email,roles\n"},
+    ),
     "admin.integrations": Route("GET", "/admin/integrations", ADMIN_ONLY_PAGE),
     "admin.integration_create": Route(
         "POST", "/admin/integrations", only({"admin": 303}), {"name": "Matrix", "scope": "xapi"}
@@ -142,6 +148,7 @@ MATRIX: dict[str, Route] = {
         only({"manager": 200, "other_manager": 404, "ld": 200, "admin": 200}),
     ),
     "team.company": Route("GET", "/team/company", LD_PAGE),
+    "team.company_targets": Route("GET", "/team/company/targets.csv", LD_PAGE),
     "team.chart": Route(
         "GET",
         "/team/{team_id}/charts/bands.csv?role=ml-engineer",
@@ -187,6 +194,9 @@ MATRIX: dict[str, Route] = {
     "authoring.restore": Route("POST", "/catalogue/modules/capstone/restore", LD_REDIRECT),
     "authoring.coverage": Route("GET", "/catalogue/roles/ml-engineer/coverage", LD_PAGE),
     "authoring.download": Route("GET", "/catalogue/export", LD_PAGE),
+    "authoring.apply": Route(  # a checked file sent back: here one that changes nothing
+        "POST", "/catalogue/apply", only({"ld": 303, "admin": 303}), {"content": "version: 1\n"}
+    ),
     "authoring.statements": Route("GET", "/catalogue/statements", LD_PAGE),
     "authoring.map_statement_activity": Route(
         "POST", "/catalogue/statements/activities", only({"ld": 422, "admin": 422})

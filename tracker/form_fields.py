@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import DecimalField
+from flask_wtf import FlaskForm
+from wtforms import DecimalField, HiddenField, TextAreaField
+from wtforms.validators import DataRequired
 
 
 class FiniteDecimalField(DecimalField):
@@ -19,3 +21,10 @@ class FiniteDecimalField(DecimalField):
         if self.data is not None and not self.data.is_finite():
             self.data = None
             raise ValueError(self.gettext("Not a valid decimal value."))
+
+
+class ApplyForm(FlaskForm):
+    """A file a dry run checked, sent back as text to be applied (it is checked again)."""
+
+    content = TextAreaField(validators=[DataRequired()])
+    filename = HiddenField()

@@ -11,6 +11,7 @@ from tracker.admin.forms import RosterForm
 from tracker.admin.roster import RosterError
 from tracker.admin.roster_apply import import_roster
 from tracker.extensions import db
+from tracker.form_fields import ApplyForm
 from tracker.limits import ROSTER_MAX_BYTES, size_problem
 from tracker.policy import allowed_by, may_administer
 
@@ -25,20 +26,40 @@ def roster() -> Response | tuple[str, int] | str:
         return page, 400 if form.errors else 200
     data = form.file.data.read(ROSTER_MAX_BYTES + 1)
     try:
-        if problem := size_problem(len(data), ROSTER_MAX_BYTES):
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        errors = ["the file is not UTF-8 text (save it as CSV UTF-8)"]
+        return render_template("admin/roster.html", form=form, errors=errors), 422
+    return _import(form, text, form.file.data.filename or "", form.dry_run.data)
+
+
+@bp.post("/roster/apply")
+@allowed_by(may_administer)
+def roster_apply() -> Response | tuple[str, int] | str:
+    """Apply a roster a dry run checked (sent back as text; it is checked again)."""
+    sent = ApplyForm()
+    if not sent.validate_on_submit():
+        errors = ["There was no checked roster to apply."]
+        return render_template("admin/roster.html", form=RosterForm(), errors=errors), 400
+    return _import(RosterForm(), sent.content.data, sent.filename.data or "", dry_run=False)
+
+
+def _import(
+    form: RosterForm, text: str, filename: str, dry_run: bool
+) -> Response | tuple[str, int] | str:
+    """Import the roster whole or not at all; a dry run shows what it would change, with Apply."""
+    try:
+        if problem := size_problem(len(text.encode()), ROSTER_MAX_BYTES):
             raise RosterError([problem])
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise RosterError(["the file is not UTF-8 text (save it as CSV UTF-8)"]) from None
         report = import_roster(text)
     except RosterError as error:
         db.session.rollback()
         return render_template("admin/roster.html", form=form, errors=error.errors), 422
-    if form.dry_run.data:  # changes nothing, so the answer is the page itself
+    if dry_run:  # changes nothing, so the answer is the page itself
         db.session.rollback()
+        apply = {"url": url_for("admin.roster_apply"), "content": text, "filename": filename}
         return render_template(
-            "admin/roster.html", form=form, report_lines=report.lines(), dry_run=True
+            "admin/roster.html", form=form, report_lines=report.lines(), dry_run=True, apply=apply
         )
     db.session.commit()
     import_report.keep(report.lines())

@@ -15,6 +15,7 @@ from tracker.catalogue.exporter import export_text
 from tracker.catalogue.service import import_text
 from tracker.catalogue.validate import CatalogueError
 from tracker.extensions import db
+from tracker.form_fields import ApplyForm
 from tracker.limits import CATALOGUE_MAX_BYTES, size_problem
 from tracker.models import (
     Competency,
@@ -43,34 +44,49 @@ def _counts() -> dict[str, int]:
 def index() -> Response | tuple[str, int]:
     """Counts, links to each kind, and the catalogue file: upload (with a dry run) and download."""
     form = UploadForm()
-    shown, status = import_report.take(), 200
     if form.validate_on_submit():
         data = form.file.data.read(CATALOGUE_MAX_BYTES + 1)
         try:
-            if problem := size_problem(len(data), CATALOGUE_MAX_BYTES):
-                raise CatalogueError([problem])
-            report = import_text(
-                data.decode("utf-8"), form.file.data.filename or "", source="upload"
-            )
-        except (CatalogueError, UnicodeDecodeError) as error:
-            db.session.rollback()
-            shown = {"errors": getattr(error, "errors", ["the file is not UTF-8 text"])}
-            status = 422
-        else:
-            if not form.dry_run.data:  # a redirect, so a reload imports nothing again
-                db.session.commit()
-                import_report.keep(report.lines())
-                return redirect(url_for("authoring.index"), 303)
-            db.session.rollback()
-            shown = {"report_lines": report.lines(), "dry_run": True}
-    elif form.errors:
-        status = 400
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return _page(form, {"errors": ["the file is not UTF-8 text"]}, 422)
+        return _upload(form, text, form.file.data.filename or "", form.dry_run.data)
+    return _page(form, import_report.take(), 400 if form.errors else 200)
+
+
+@bp.post("/apply")
+@allowed_by(policy.may_edit_catalogue)
+def apply() -> Response | tuple[str, int]:
+    """Apply a file a dry run checked (sent back as text; it is checked again)."""
+    sent = ApplyForm()
+    if not sent.validate_on_submit():
+        return _page(UploadForm(), {"errors": ["There was no checked file to apply."]}, 400)
+    return _upload(UploadForm(), sent.content.data, sent.filename.data or "", dry_run=False)
+
+
+def _upload(
+    form: UploadForm, text: str, filename: str, dry_run: bool
+) -> Response | tuple[str, int]:
+    """Import `text` whole or not at all; a dry run shows what it would change and offers Apply."""
+    try:
+        if problem := size_problem(len(text.encode()), CATALOGUE_MAX_BYTES):
+            raise CatalogueError([problem])
+        report = import_text(text, filename, source="upload")
+    except CatalogueError as error:
+        db.session.rollback()
+        return _page(form, {"errors": error.errors}, 422)
+    if not dry_run:  # a redirect, so a reload imports nothing again
+        db.session.commit()
+        import_report.keep(report.lines())
+        return redirect(url_for("authoring.index"), 303)
+    db.session.rollback()
+    apply = {"url": url_for("authoring.apply"), "content": text, "filename": filename}
+    return _page(form, {"report_lines": report.lines(), "dry_run": True, "apply": apply}, 200)
+
+
+def _page(form: UploadForm, shown: dict[str, object], status: int) -> tuple[str, int]:
     page = render_template(
-        "authoring/index.html",
-        form=form,
-        counts=_counts(),
-        waiting=waiting_count(),
-        **shown,
+        "authoring/index.html", form=form, counts=_counts(), waiting=waiting_count(), **shown
     )
     return page, status
 
