@@ -7,7 +7,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import func, select
 
 from tracker.extensions import db
 from tracker.forecast import Forecast, hire_gap, projected_ready_count
@@ -16,6 +17,7 @@ from tracker.models import (
     ModuleStat,
     Role,
     StaffingTarget,
+    StandingCount,
     TargetRole,
     Team,
     User,
@@ -24,7 +26,10 @@ from tracker.operations.module_stats import COUNTS
 from tracker.reads.catalogue import Catalogue, load_catalogue
 from tracker.reads.figures import Standing, band_counts, figures
 from tracker.reads.records import first_evidence
-from tracker.reads.standings import company_standings
+from tracker.reads.standings import company_standings, role_bands, targeted_forecasts, team_bands
+
+TEAMS_PER_PAGE = 50
+TARGETS_SHOWN = 50
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,25 @@ class CompanyView:
 
 
 @dataclass(frozen=True)
+class CompanyPage:
+    """What the company page shows: company-wide bands, one page of teams, targets shown.
+
+    `bands` holds the page's teams only; `targets` are the first of `target_count` targets,
+    the largest gap first; `totals` are over every target.
+    """
+
+    as_of: date
+    roles: list[str]
+    company: dict[str, dict[str, int]]
+    teams: Pagination
+    search: str
+    bands: dict[tuple[str, str], dict[str, int]]
+    targets: list[TargetLine]
+    target_count: int
+    totals: dict[str, TargetLine]
+
+
+@dataclass(frozen=True)
 class ModuleInsight:
     """How a module works in practice."""
 
@@ -67,7 +91,7 @@ class ModuleInsight:
 
 def _standings(
     catalogue: Catalogue, as_of: date
-) -> tuple[dict[tuple[str, str], dict[str, int]], dict[tuple[str, str], list[Forecast]]]:
+) -> tuple[dict[tuple[str, str], dict[str, int]], dict[tuple[str, str], Counter[Forecast]]]:
     """Return bands and forecasts per (team, role): two statements, for any number of people."""
     engineers = (User.active.is_(True), User.role_links.any(role=Role.ENGINEER))
     people = db.session.execute(
@@ -94,11 +118,17 @@ def _standings(
                 rows[key].append(standing)
         for key in catalogue.roles:
             bands[(team, key)] = band_counts(rows[key])
-            forecasts[(team, key)] = [r.forecast for r in rows[key]]
+            forecasts[(team, key)] = Counter(r.forecast for r in rows[key])
     return bands, forecasts
 
 
-def _target_lines(forecasts: dict[tuple[str, str], list[Forecast]]) -> list[TargetLine]:
+def _projected(counted: Counter[Forecast], by: date) -> int:
+    """Return how many of the engineers counted per forecast are ready by `by` (rule 7)."""
+    return sum(n for f, n in counted.items() if projected_ready_count((f,), by))
+
+
+def _target_lines(forecasts: dict[tuple[str, str], Counter[Forecast]]) -> list[TargetLine]:
+    """Return every live target with its projection, the largest gap first."""
     rows = db.session.execute(
         db.select(Team.name, TargetRole.key, StaffingTarget.count, StaffingTarget.by)
         .join(Team, Team.id == StaffingTarget.team_id)
@@ -108,9 +138,9 @@ def _target_lines(forecasts: dict[tuple[str, str], list[Forecast]]) -> list[Targ
     ).all()
     out = []
     for team, role, count, by in rows:
-        projected = projected_ready_count(forecasts.get((team, role), []), by)
+        projected = _projected(forecasts.get((team, role), Counter()), by)
         out.append(TargetLine(team, role, count, by, projected, hire_gap(count, projected)))
-    return out
+    return sorted(out, key=lambda t: -t.gap)  # stable: then by date and team
 
 
 def _totals(lines: list[TargetLine]) -> dict[str, TargetLine]:
@@ -147,6 +177,76 @@ def company_view(as_of: date, catalogue: Catalogue | None = None) -> CompanyView
     lines = _target_lines(forecasts)
     teams = sorted({team for team, _ in bands} | {line.team for line in lines})
     return CompanyView(as_of, teams, sorted(catalogue.roles), bands, lines, _totals(lines))
+
+
+def hire_or_train(as_of: date, catalogue: Catalogue) -> list[TargetLine]:
+    """Return every live target with its projection as of `as_of`, the largest gap first."""
+    if catalogue.steps_current:
+        return _target_lines(targeted_forecasts(catalogue, as_of))
+    return _target_lines(_standings(catalogue, as_of)[1])
+
+
+def company_page(as_of: date, catalogue: Catalogue, search: str = "", page: int = 1) -> CompanyPage:
+    """Return the company view as the page shows it: totals, one page of teams, targets.
+
+    Only the page's teams' bands are read; the targets need every targeted team's forecasts
+    (one statement) so that the totals stay exact, and the page shows the first few.
+    """
+    if catalogue.steps_current:
+        lines = _target_lines(targeted_forecasts(catalogue, as_of))
+        company = role_bands(catalogue, as_of)
+        teams = team_page(search, page)
+        bands = team_bands(catalogue, as_of, [t.id for t in teams.items])
+    else:  # readiness computed from evidence: every team at once
+        every, forecasts = _standings(catalogue, as_of)
+        lines = _target_lines(forecasts)
+        company = _summed(every)
+        teams = team_page(search, page)
+        names = {t.name for t in teams.items}
+        bands = {pair: n for pair, n in every.items() if pair[0] in names}
+    return CompanyPage(
+        as_of,
+        sorted(catalogue.roles),
+        company,
+        teams,
+        search.strip(),
+        bands,
+        lines[:TARGETS_SHOWN],
+        len(lines),
+        _totals(lines),
+    )
+
+
+def _summed(bands: dict[tuple[str, str], dict[str, int]]) -> dict[str, dict[str, int]]:
+    """Return per role the sums over teams of each band."""
+    out: dict[str, Counter[str]] = defaultdict(Counter)
+    for (_, role), counts in bands.items():
+        out[role].update(counts)
+    return {role: {b: n[b] for b in band_counts(())} for role, n in out.items()}
+
+
+def team_page(search: str = "", page: int = 1) -> Pagination:
+    """Return a page of the teams with engineers (and a live role) or a live target, by name.
+
+    `search` keeps the teams whose name contains it, any case; `%` and `_` are plain text.
+    """
+    # `standing_counts` holds rows for a team while it has engineers and a live role
+    engineers = db.select(StandingCount.team_id).where(StandingCount.team_id == Team.id)
+    targets = (
+        db.select(StaffingTarget.id)
+        .join(TargetRole, TargetRole.id == StaffingTarget.role_id)
+        .where(
+            StaffingTarget.team_id == Team.id,
+            StaffingTarget.archived_at.is_(None),
+            TargetRole.archived_at.is_(None),
+        )
+    )
+    query = db.select(Team).where(engineers.exists() | targets.exists()).order_by(Team.name)
+    wanted = search.strip().lower()
+    if wanted:
+        escaped = wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(func.lower(Team.name).like(f"%{escaped}%", escape="\\"))
+    return db.paginate(query, page=page, per_page=TEAMS_PER_PAGE, error_out=False)
 
 
 def _median(counted: list[tuple[float, int]]) -> float:

@@ -11,10 +11,10 @@ gives; callers use this only while `Catalogue.steps_current`.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, and_, func
 from sqlalchemy.orm import aliased
@@ -40,6 +40,7 @@ from tracker.reads.figures import Standing, band_counts, standing
 # reuses them (and SQLAlchemy's compiled form of the query) instead of building new aliases
 _NOW = aliased(ReadinessStep, name="step_now")
 _BEFORE = aliased(ReadinessStep, name="step_before")
+K = TypeVar("K")
 
 
 def _holding(step: Any, user: Any, role_id: Any, day: date) -> ColumnElement[bool]:
@@ -94,47 +95,99 @@ def team_standings(
     return out
 
 
-def company_standings(
-    catalogue: Catalogue, as_of: date
-) -> tuple[dict[tuple[str, str], dict[str, int]], dict[tuple[str, str], list[Forecast]]]:
-    """Return bands per (team, live role), and forecasts per (team, role) with a live target.
-
-    Bands need only readiness on the day. From the day the last of every engineer's current
-    steps begins, that is the readiness `standing_counts` counts per team, role and readiness:
-    a few rows per team. For an earlier day the database counts the steps holding on it (one
-    per engineer and role). Forecasts, which need readiness 8 weeks before too, are counted
-    only for the teams and roles a staffing target asks about. Three statements.
-    """
-    engineers = (
+def _engineers() -> tuple[ColumnElement[bool], ...]:
+    """Return the conditions on `User` of an active engineer in a team."""
+    return (
         User.team_id.is_not(None),
         User.active.is_(True),
         User.role_links.any(role=Role.ENGINEER),
     )
+
+
+def _counts(
+    as_of: date, teams: Collection[int] | None = None
+) -> list[tuple[str, str, int | None, int]]:
+    """Return (team, role, readiness in tenths on the day or None, how many engineers).
+
+    From the day the last of every engineer's current steps begins, that is what
+    `standing_counts` counts per team, role and readiness: a few rows per team. For an earlier
+    day (a clock set back) the database counts the steps holding on it. `teams` keeps only
+    those teams' rows. Two statements.
+    """
     latest = db.session.scalar(db.select(func.max(StandingCount.latest_on)))
-    if latest is None or latest <= as_of:
-        counts = [
-            (team, key, None if tenths == NO_STEPS else tenths, n)
-            for team, key, tenths, n in db.session.execute(
-                db.select(Team.name, TargetRole.key, StandingCount.tenths, StandingCount.engineers)
-                .join(Team, Team.id == StandingCount.team_id)
-                .join(TargetRole, TargetRole.id == StandingCount.role_id)
-                .where(TargetRole.archived_at.is_(None))
-            )
-        ]
-    else:  # a step begins after the day (a clock set back): count the steps holding on it
-        counts = _counted_on(as_of, engineers)
-    grouped: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    if latest is not None and latest > as_of:
+        chosen = () if teams is None else (User.team_id.in_(teams),)
+        return _counted_on(as_of, (*_engineers(), *chosen))
+    query = (
+        db.select(Team.name, TargetRole.key, StandingCount.tenths, StandingCount.engineers)
+        .join(Team, Team.id == StandingCount.team_id)
+        .join(TargetRole, TargetRole.id == StandingCount.role_id)
+        .where(TargetRole.archived_at.is_(None))
+    )
+    if teams is not None:
+        query = query.where(StandingCount.team_id.in_(teams))
+    return [
+        (team, key, None if tenths == NO_STEPS else tenths, n)
+        for team, key, tenths, n in db.session.execute(query)
+    ]
+
+
+def _banded(
+    catalogue: Catalogue, as_of: date, counts: Iterable[tuple[K, str, int | None, int]]
+) -> dict[tuple[K, str], dict[str, int]]:
+    """Return every band's count per (group, live role) from engineers counted by readiness."""
+    grouped: dict[tuple[K, str], Counter[str]] = defaultdict(Counter)
     bands_of: dict[tuple[str, int | None], str] = {}  # a role has few distinct readiness figures
-    for team, key, tenths, count in counts:
+    for group, key, tenths, count in counts:
         band = bands_of.get((key, tenths))
         if band is None and key in catalogue.roles:
             band = _standing(catalogue.roles[key], (tenths, tenths), as_of).band.value
             bands_of[(key, tenths)] = band
         if band is not None:
-            grouped[(team, key)][band] += count
+            grouped[(group, key)][band] += count
     every_band = band_counts(())
-    bands = {pair: {b: n[b] for b in every_band} for pair, n in grouped.items()}
-    return bands, _targeted_forecasts(catalogue, as_of, engineers)
+    return {pair: {b: n[b] for b in every_band} for pair, n in grouped.items()}
+
+
+def team_bands(
+    catalogue: Catalogue, as_of: date, teams: Collection[int] | None = None
+) -> dict[tuple[str, str], dict[str, int]]:
+    """Return bands per (team, live role) of the teams given (every team: None)."""
+    return _banded(catalogue, as_of, _counts(as_of, teams))
+
+
+def role_bands(catalogue: Catalogue, as_of: date) -> dict[str, dict[str, int]]:
+    """Return bands per live role across the company: the sums of every team's bands.
+
+    From `standing_counts` the database adds the teams up (a few rows per role); for an earlier
+    day the teams' counts are added here.
+    """
+    latest = db.session.scalar(db.select(func.max(StandingCount.latest_on)))
+    if latest is not None and latest > as_of:
+        counts = [(None, key, tenths, n) for _, key, tenths, n in _counts(as_of)]
+    else:
+        counts = [
+            (None, key, None if tenths == NO_STEPS else tenths, int(n))
+            for key, tenths, n in db.session.execute(
+                db.select(TargetRole.key, StandingCount.tenths, func.sum(StandingCount.engineers))
+                .join(TargetRole, TargetRole.id == StandingCount.role_id)
+                .where(TargetRole.archived_at.is_(None))
+                .group_by(TargetRole.key, StandingCount.tenths)
+            )
+        ]
+    return {key: bands for (_, key), bands in _banded(catalogue, as_of, counts).items()}
+
+
+def company_standings(
+    catalogue: Catalogue, as_of: date
+) -> tuple[dict[tuple[str, str], dict[str, int]], dict[tuple[str, str], Counter[Forecast]]]:
+    """Return bands per (team, live role), and forecasts per (team, role) with a live target.
+
+    Bands need only readiness on the day (`team_bands`); forecasts, which need readiness 8
+    weeks before too, are counted only for the teams and roles a staffing target asks about.
+    Three statements.
+    """
+    return team_bands(catalogue, as_of), targeted_forecasts(catalogue, as_of)
 
 
 def _counted_on(
@@ -161,10 +214,15 @@ def _counted_on(
     ]
 
 
-def _targeted_forecasts(
-    catalogue: Catalogue, as_of: date, engineers: tuple[ColumnElement[bool], ...]
-) -> dict[tuple[str, str], list[Forecast]]:
-    """Return the forecasts of the engineers of each team and role a live target asks about."""
+def targeted_forecasts(
+    catalogue: Catalogue, as_of: date
+) -> dict[tuple[str, str], Counter[Forecast]]:
+    """Return how many engineers have each forecast, per team and role a live target asks about.
+
+    The database counts engineers per readiness now and 8 weeks before (one statement); each
+    distinct pair becomes a forecast once, so the work here grows with distinct figures, not
+    with engineers.
+    """
     now, before = _NOW, _BEFORE
     weeks_ago = as_of - timedelta(weeks=VELOCITY_WEEKS)
     targeted = (  # each team and role once, however many targets ask about it
@@ -173,20 +231,36 @@ def _targeted_forecasts(
         .distinct()
         .subquery()
     )
-    rows = db.session.execute(
-        db.select(Team.name, TargetRole.key, now.tenths, before.tenths, func.count())
+    counted = (
+        db.select(
+            targeted.c.team_id,
+            targeted.c.role_id,
+            now.tenths.label("now"),
+            before.tenths.label("before"),
+            func.count().label("n"),
+        )
         .select_from(targeted)
-        .join(Team, Team.id == targeted.c.team_id)
-        .join(TargetRole, TargetRole.id == targeted.c.role_id)
-        .join(User, User.team_id == Team.id)
-        .outerjoin(now, _holding(now, User.id, TargetRole.id, as_of))
-        .outerjoin(before, _holding(before, User.id, TargetRole.id, weeks_ago))
-        .where(TargetRole.archived_at.is_(None), *engineers)
-        .group_by(Team.name, TargetRole.key, now.tenths, before.tenths)
+        .join(User, User.team_id == targeted.c.team_id)
+        .outerjoin(now, _holding(now, User.id, targeted.c.role_id, as_of))
+        .outerjoin(before, _holding(before, User.id, targeted.c.role_id, weeks_ago))
+        .where(*_engineers())
+        .group_by(targeted.c.team_id, targeted.c.role_id, now.tenths, before.tenths)
+        .subquery()
     )
-    out: dict[tuple[str, str], list[Forecast]] = defaultdict(list)
+    rows = db.session.execute(
+        db.select(Team.name, TargetRole.key, counted.c.now, counted.c.before, counted.c.n)
+        .join(Team, Team.id == counted.c.team_id)
+        .join(TargetRole, TargetRole.id == counted.c.role_id)
+        .where(TargetRole.archived_at.is_(None))
+    )
+    out: dict[tuple[str, str], Counter[Forecast]] = defaultdict(Counter)
+    known: dict[tuple[str, int | None, int | None], Forecast] = {}  # few distinct figures
     for team, key, then, earlier, count in rows:
-        role = catalogue.roles.get(key)
-        if role is not None:
-            out[(team, key)] += [_standing(role, (then, earlier), as_of).forecast] * count
+        held = known.get((key, then, earlier))
+        if held is None:
+            role = catalogue.roles.get(key)
+            if role is None:
+                continue
+            held = known[(key, then, earlier)] = _standing(role, (then, earlier), as_of).forecast
+        out[(team, key)][held] += count
     return dict(out)
