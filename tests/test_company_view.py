@@ -158,3 +158,25 @@ def test_hire_or_train_shows_the_largest_gaps_first_says_how_many_more_and_total
         csv.reader(io.StringIO(client.get("/team/company/targets.csv").get_data(as_text=True)))
     )
     assert [(r[0], int(r[2]), int(r[5])) for r in rows[1:]] == want
+
+
+def test_the_page_read_agrees_with_the_whole_company_read_today_and_on_a_past_day(
+    app, make_user, make_team, scored_team
+):
+    others = [make_user(email=f"o{i}@corp.test") for i in range(2)]
+    make_team(name="Search", members=others)
+    scored_team["prove"](others[1], "capstone", 1, status=EvidenceStatus.VERIFIED)
+    catalogue = load_catalogue()
+    ready = []
+    for day in (clock.today(), clock.today() - timedelta(days=15)):  # the table; steps on a day
+        whole = company.company_view(day, catalogue)
+        page = company.company_page(day, catalogue, search="sea")
+        summed: dict[str, Counter[str]] = defaultdict(Counter)
+        for (_, role), bands in whole.bands.items():
+            summed[role].update(bands)
+        assert page.company == {role: dict(n) for role, n in summed.items()}
+        assert [t.name for t in page.teams.items] == ["Search"]
+        assert page.bands == {k: v for k, v in whole.bands.items() if k[0] == "Search"}
+        assert page.targets == whole.targets and page.totals == whole.totals
+        ready.append(page.company["ml-engineer"]["ready"])
+    assert ready == [2, 0]  # both capstones came after the past day
