@@ -220,3 +220,30 @@ def bands(page: str) -> dict[str, int]:
     """The band cards of a dashboard page."""
     cards = re.findall(r'<div class="stat">(\d+)</div><span class="badge band-([a-z_]+)">', page)
     return {band: int(count) for count, band in cards}
+
+
+def test_each_column_sorts_both_ways_and_says_which(client, login_as, scored_team):
+    login_as(scored_team["lead"])
+    team = scored_team["team"].id
+    header = re.compile(r'<th scope="col" aria-sort="(\w+)"><a href="([^"]+)">([\w ]+?) <span')
+
+    def order(sort: str) -> tuple[list[str], tuple[str, ...]]:
+        page = client.get(f"/team/{team}/?role=ml-engineer&sort={sort}").get_data(as_text=True)
+        sorted_by = header.search(page)
+        assert sorted_by, "no column says it sorts the table"
+        emails = re.findall(r'data-engineer="([^"]+)"', page)
+        return [e.split("@")[0] for e in emails], sorted_by.groups()
+
+    names, (aria, link, label) = order("name")
+    assert names == ["e0", "e1", "e2", "e3"]
+    assert (aria, label) == ("ascending", "Engineer") and link.endswith("sort=-name")
+    names, (aria, link, _) = order("-name")
+    assert names == ["e3", "e2", "e1", "e0"]
+    assert aria == "descending" and link.endswith("sort=name")
+    ready_first, (aria, _, _) = order("readiness")
+    assert aria == "descending" and ready_first[0] == "e0"
+    assert order("-readiness")[0] == ["e3", "e2", "e1", "e0"]  # e1 and e2 tie: by name, turned
+    # E1 (stalled) and E3 (not started) have no projected date: last, by name, either way
+    assert order("projected")[0] == ["e0", "e2", "e1", "e3"]
+    assert order("-projected")[0] == ["e2", "e0", "e1", "e3"]
+    assert order("--name")[0] == ready_first  # not a sort: the default, by readiness

@@ -26,12 +26,30 @@ from tracker.reads.team import EngineerRow
 from tracker.reads.versions import figure_key, team_state
 from tracker.team import bp
 
-SORTS = {
+SORTS = {  # each column's first order; "-" before its name turns it round
     "name": lambda r: (r.name.lower(),),
     "readiness": lambda r: (-r.readiness, r.name.lower()),
     "projected": lambda r: (r.projected_ready_on is None, r.projected_ready_on or date.max),
     "activity": lambda r: (r.last_activity is None, -(r.last_activity or date.min).toordinal()),
 }
+FIRST_ORDER = {  # what a column's first order is, as aria-sort says it
+    "name": "ascending",
+    "readiness": "descending",
+    "projected": "ascending",
+    "activity": "descending",
+}
+MISSING = {  # rows without a value stay last, whichever way a column is turned
+    "projected": lambda r: r.projected_ready_on is None,
+    "activity": lambda r: r.last_activity is None,
+}
+
+
+def sorted_rows(rows: list[EngineerRow], sort: str) -> list[EngineerRow]:
+    """Return the rows in the order `sort` names ("readiness", or "-readiness" turned round)."""
+    column, turned = sort.lstrip("-"), sort.startswith("-")
+    missing = MISSING.get(column, lambda _: False)
+    known = sorted((r for r in rows if not missing(r)), key=SORTS[column], reverse=turned)
+    return known + sorted((r for r in rows if missing(r)), key=SORTS["name"])
 
 
 TEAMS_LISTED = 30  # beyond this many teams, the dashboard asks for a name instead of listing
@@ -163,7 +181,7 @@ def dashboard(team_id: int) -> str:
     role = request.args.get("role", "")
     role = role if role in catalogue.roles else default_role(team_id, sorted(catalogue.roles))
     sort = request.args.get("sort", "readiness")
-    sort = sort if sort in SORTS else "readiness"
+    sort = sort if sort.lstrip("-") in SORTS and sort.count("-") <= 1 else "readiness"
     as_of = as_of_arg()
 
     def kept(name: str, compute: Callable[[], Any]) -> Any:
@@ -182,12 +200,13 @@ def dashboard(team_id: int) -> str:
     charts = figures.charts
     if request.args.get("numbers") == "heatmap" and charts["heatmap"].rows is None:
         charts = {**charts, "heatmap": kept("heatmap-table", heatmap)}
-    rows = sorted(figures.engineers, key=SORTS[sort])
+    rows = sorted_rows(figures.engineers, sort)
     return render_template(
         "team/dashboard.html",
         result=figures.readiness(team),
         rows=page_of(rows, page_arg()),
         sort=sort,
+        first_order=FIRST_ORDER,
         names=catalogue.names,
         roles=sorted(catalogue.roles, key=lambda k: catalogue.names.get(k, k)),
         teams=visible_teams(current_user, limit=TEAMS_LISTED + 1),
