@@ -164,3 +164,47 @@ def test_the_roster_page_refuses_a_file_that_is_not_utf8_text(client, make_user,
     )
     assert response.status_code == 422
     assert "not UTF-8 text" in response.get_data(as_text=True)
+
+
+def test_people_a_roster_import_adds_are_invited(client, make_user, login_as, caplog):
+    from tracker.models import LinkPurpose, OneTimeLink
+
+    admin = make_user(roles=[Role.ADMIN])
+    make_user(email="ana@corp.test", name="Ana Ng")  # already here: not invited again
+    login_as(admin)
+    done = client.post(
+        "/admin/roster",
+        data={"file": (io.BytesIO(GOOD.encode()), "r.csv")},
+        content_type="multipart/form-data",
+    )
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Invitations to set a password sent to 2 new people." in page
+    invited = db.session.scalars(
+        db.select(User.email)
+        .join(OneTimeLink, OneTimeLink.user_id == User.id)
+        .where(OneTimeLink.purpose == LinkPurpose.INVITATION)
+    ).all()
+    assert sorted(invited) == ["bo@corp.test", "lead@corp.test"]
+    assert "to=lead@corp.test subject=You are invited to Tracker" in caplog.text
+
+
+def test_a_failed_invitation_keeps_the_import_and_names_whom_to_invite(
+    client, make_user, login_as, monkeypatch
+):
+    from tracker import mailer
+
+    def refuse_bo(to, subject, body):
+        if to == "bo@corp.test":
+            raise OSError("mail server unreachable")
+
+    monkeypatch.setattr(mailer, "send", refuse_bo)
+    login_as(make_user(roles=[Role.ADMIN]))
+    done = client.post(
+        "/admin/roster",
+        data={"file": (io.BytesIO(GOOD.encode()), "r.csv")},
+        content_type="multipart/form-data",
+    )
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "sent to 2 new people" in page
+    assert "No invitation could be sent to bo@corp.test: invite them from their page." in page
+    assert counts()[0] == 4  # everyone imported

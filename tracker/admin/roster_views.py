@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import smtplib
+
 from flask import redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
-from tracker import import_report
+from tracker import audit, import_report
 from tracker.admin import bp
 from tracker.admin.forms import RosterForm
 from tracker.admin.roster import RosterError
 from tracker.admin.roster_apply import import_roster
+from tracker.auth.links import send_link
 from tracker.extensions import db
 from tracker.form_fields import ApplyForm
 from tracker.limits import ROSTER_MAX_BYTES, size_problem
+from tracker.models import LinkPurpose, User
 from tracker.policy import allowed_by, may_administer
 
 
@@ -62,5 +66,36 @@ def _import(
             "admin/roster.html", form=form, report_lines=report.lines(), dry_run=True, apply=apply
         )
     db.session.commit()
-    import_report.keep(report.lines())
+    import_report.keep(report.lines() + _invite(report.added))
     return redirect(url_for("admin.roster"), 303)
+
+
+def _invite(emails: list[str]) -> list[str]:
+    """Send each person the import added an invitation to set their password; say how it went.
+
+    The import is committed first: a mail that fails leaves the people in, and says whom to
+    invite from their page.
+    """
+    if not emails:
+        return []
+    sent, failed = 0, []
+    for user in db.session.scalars(db.select(User).where(User.email.in_(emails))):
+        try:
+            send_link(user, LinkPurpose.INVITATION)
+        except (smtplib.SMTPException, OSError):  # the person stays, uninvited
+            db.session.rollback()
+            failed.append(user.email)
+            continue
+        audit.record("person.invited", user.email, LinkPurpose.INVITATION.value)
+        db.session.commit()
+        sent += 1
+    lines = [f"Invitations to set a password sent to {sent} new {_people(sent)}."]
+    if failed:
+        lines.append(
+            f"No invitation could be sent to {', '.join(failed)}: invite them from their page."
+        )
+    return lines
+
+
+def _people(n: int) -> str:
+    return "person" if n == 1 else "people"
