@@ -96,3 +96,22 @@ def test_each_target_is_a_line_to_read_the_forecast_against() -> None:
     labels = {text.get_text() for text in axes.texts}
     assert {"3 by 2027-04-01", "6 by 2027-09-01"} <= labels
     assert "Staffing target" in [t.get_text() for t in axes.get_legend().get_texts()]
+
+
+def _overlapping(labels) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """Return the pairs of neighbouring tick labels whose drawn boxes overlap."""
+    boxes = [(label.get_text(), label.get_window_extent()) for label in labels if label.get_text()]
+    pairs = zip(boxes, boxes[1:], strict=False)
+    return [(a, b) for (a, box), (b, other) in pairs if box.overlaps(other)]
+
+
+def test_heatmap_names_each_level_and_its_labels_never_overlap() -> None:
+    names = [*LONG, "Feature engineering", "Model evaluation", "Deep learning", "Responsible AI"]
+    grid = [[1, 2, 0, 3, 2, 1, 0], [3, 0, 2, 2, 1, 0, 4]]
+    figure = charts.heatmap(["Alex Costa", "Blair Rossi"], names, grid, [2, 3, 2, 3, 3, 2, 1], "X")
+    FigureCanvasAgg(figure).draw()
+    axes = figure.axes[0]
+    assert "0 none · 1 Aware · 2 Working · 3 Practitioner · 4 Expert" in axes.get_xlabel()
+    assert not _overlapping(axes.get_xticklabels())
+    assert not _overlapping(axes.get_yticklabels())
+    assert_all_text_inside(figure)

@@ -150,6 +150,9 @@ def levels(
     return figure
 
 
+LEVEL_NAMES = ("none", "Aware", "Working", "Practitioner", "Expert")  # levels 0-4, DOMAIN.md
+
+
 def heatmap(
     engineers: Sequence[str],
     competencies: Sequence[str],
@@ -183,13 +186,11 @@ def heatmap(
     ]
     axes.set_xticks(range(len(competencies)), labels, fontsize="small")
     axes.set_yticks(range(len(engineers)), list(engineers), fontsize="small")
-    axes.set_xlabel("Competency (demonstrated level; darker: further from required)")
+    names = " · ".join(f"{i} {name}" for i, name in enumerate(LEVEL_NAMES))
+    axes.set_xlabel(f"Demonstrated level: {names}\n(darker: further from what is required)")
     axes.set_ylabel("Engineer")
     axes.set_title(title)
     return figure
-
-
-LEVEL_NAMES = ("none", "Aware", "Working", "Practitioner", "Expert")  # levels 0-4, DOMAIN.md
 
 
 def level_counts(
