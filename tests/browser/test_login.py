@@ -50,3 +50,22 @@ def test_an_admins_many_links_wrap_inside_a_desktop_window(page, live_server):
     for link in page.get_by_role("navigation", name="Main").get_by_role("link").all():
         box = link.bounding_box()
         assert box is not None and box["x"] + box["width"] <= 1200, link.inner_text()
+
+
+def test_on_a_phone_the_links_fold_behind_menu(page, live_server):
+    live_server.make_user(email="admin@corp.test", name="Ada Admin", roles=[Role.ADMIN])
+    page.set_viewport_size({"width": 390, "height": 800})
+    log_in(page, "admin@corp.test")
+    main = page.get_by_role("navigation", name="Main")
+    audit = main.get_by_role("link", name="Audit")
+    expect(audit).to_be_hidden()
+    expect(page.get_by_role("button", name="Log out")).to_be_in_viewport()
+    main.get_by_role("checkbox", name="Menu").focus()
+    page.keyboard.press("Space")  # a keyboard opens it as a tap does
+    expect(audit).to_be_visible()
+    audit.click()
+    expect(page.get_by_role("heading", name="Audit trail")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.set_viewport_size({"width": 1280, "height": 800})
+    expect(main.get_by_text("Menu")).to_be_hidden()  # on a desktop the links always show
+    expect(main.get_by_role("link", name="Audit")).to_be_visible()
