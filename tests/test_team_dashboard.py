@@ -247,3 +247,10 @@ def test_each_column_sorts_both_ways_and_says_which(client, login_as, scored_tea
     assert order("projected")[0] == ["e0", "e2", "e1", "e3"]
     assert order("-projected")[0] == ["e2", "e0", "e1", "e3"]
     assert order("--name")[0] == ready_first  # not a sort: the default, by readiness
+
+
+def test_the_numbers_under_the_charts_name_competencies_not_keys(client, login_as, scored_team):
+    login_as(scored_team["lead"])
+    page = client.get(f"/team/{scored_team['team'].id}/?role=ml-engineer").get_data(as_text=True)
+    assert '<th scope="col">Model evaluation</th>' in page
+    assert '<th scope="col">model-evaluation</th>' not in page
