@@ -432,6 +432,12 @@ def _(client, org):
     return "/admin/roster", upload(HEADER + "new@corp.test,New,Payments,,engineer\n", "r.csv")
 
 
+@posts("admin.roster_apply", "admin", shows="Imported.")
+def _(client, org):
+    text = HEADER + "new@corp.test,New,Payments,,engineer\n"
+    return "/admin/roster/apply", {"data": {"content": text, "filename": "r.csv"}}
+
+
 @posts("admin.integration_create", "admin", shows=SECRET_SHOWN)
 def _(client, org):
     return "/admin/integrations", {"data": {"name": "Directory", "scope": ["scim"]}}
@@ -500,6 +506,11 @@ def _(client, org):
 @posts("authoring.index", "ld", shows="Imported.")
 def _(client, org):
     return "/catalogue/", upload(SMALL, "catalogue.yaml")
+
+
+@posts("authoring.apply", "ld", shows="Imported.")
+def _(client, org):
+    return "/catalogue/apply", {"data": {"content": SMALL, "filename": "catalogue.yaml"}}
 
 
 @posts("authoring.new", "ld")

@@ -35,7 +35,7 @@ from sqlalchemy import (
     func,
     insert,
     inspect,
-    literal_column,
+    literal,
     select,
 )
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, aliased
@@ -72,7 +72,7 @@ def counted(
         select(
             User.team_id,
             TargetRole.id,
-            func.coalesce(last.tenths, literal_column(str(NO_STEPS))),
+            func.coalesce(last.tenths, literal(NO_STEPS, literal_execute=True)),
             func.count(),
             func.max(last.from_on),
         )
