@@ -7,7 +7,9 @@ import textwrap
 from collections.abc import Mapping, Sequence
 from datetime import date
 
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
 from matplotlib.patches import Rectangle
 
 # Okabe-Ito, safe for colour-blind readers; one colour per band, always in this order.
@@ -153,6 +155,13 @@ def levels(
 LEVEL_NAMES = ("none", "Aware", "Working", "Practitioner", "Expert")  # levels 0-4, DOMAIN.md
 
 
+def _share_scale(figure: Figure, image: AxesImage, axes: Axes, label: str) -> None:
+    """Add the colour scale of a grid of shares (0 to 1) beside it: none, half, all."""
+    scale = figure.colorbar(image, ax=axes, fraction=0.04, pad=0.02)
+    scale.set_label(label)
+    scale.set_ticks([0, 0.5, 1], labels=["none", "half", "all"])
+
+
 def heatmap(
     engineers: Sequence[str],
     competencies: Sequence[str],
@@ -167,9 +176,7 @@ def heatmap(
         [min(level / need, 1.0) for level, need in zip(row, required, strict=True)] for row in grid
     ] or [[0.0] * len(competencies)]
     image = axes.imshow(shares, cmap="cividis", vmin=0, vmax=1, aspect="auto")
-    scale = figure.colorbar(image, ax=axes, fraction=0.04, pad=0.02)
-    scale.set_label("Share of the required level")
-    scale.set_ticks([0, 0.5, 1], labels=["none", "half", "all"])
+    _share_scale(figure, image, axes, "Share of the required level")
     for y, row in enumerate(grid):
         for x, level in enumerate(row):
             axes.text(
@@ -209,9 +216,7 @@ def level_counts(
     team = max((sum(row) for row in counts), default=0) or 1
     shares = [[n / team for n in row] for row in counts] or [[0.0] * len(LEVEL_NAMES)]
     image = axes.imshow(shares, cmap="cividis", vmin=0, vmax=1, aspect="auto")
-    scale = figure.colorbar(image, ax=axes, fraction=0.04, pad=0.02)
-    scale.set_label("Share of the team's engineers")
-    scale.set_ticks([0, 0.5, 1], labels=["none", "half", "all"])
+    _share_scale(figure, image, axes, "Share of the team's engineers")
     for y, row in enumerate(counts):
         for x, n in enumerate(row):
             colour = "white" if shares[y][x] < 0.6 else "black"
