@@ -244,8 +244,7 @@ def team_page(search: str = "", page: int = 1) -> Pagination:
     query = db.select(Team).where(engineers.exists() | targets.exists()).order_by(Team.name)
     wanted = search.strip().lower()
     if wanted:
-        escaped = wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(func.lower(Team.name).like(f"%{escaped}%", escape="\\"))
+        query = query.where(func.lower(Team.name).contains(wanted, autoescape=True))
     return db.paginate(query, page=page, per_page=TEAMS_PER_PAGE, error_out=False)
 
 

@@ -104,8 +104,7 @@ def visible_teams(
     if name is not None:
         wanted = name.strip().lower()
         if containing:
-            escaped = wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            query = query.where(func.lower(Team.name).like(f"%{escaped}%", escape="\\"))
+            query = query.where(func.lower(Team.name).contains(wanted, autoescape=True))
         else:
             query = query.where(func.lower(Team.name) == wanted)
     return list(db.session.scalars(query.limit(limit)))
