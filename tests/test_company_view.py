@@ -21,7 +21,8 @@ from tracker.models import (
 )
 from tracker.reads import company
 from tracker.reads.catalogue import load_catalogue
-from tracker.reads.company import TargetLine, _totals, module_insight
+from tracker.reads.company import TargetLine, _totals
+from tracker.reads.module_insight import module_insight
 
 
 def test_ld_sees_ready_and_nearly_ready_by_team_and_role(client, login_as, make_user, scored_team):

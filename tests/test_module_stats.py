@@ -19,7 +19,7 @@ from tracker.clock import today
 from tracker.extensions import db
 from tracker.models import Evidence, EvidenceKind, EvidenceStatus, Module, ModuleStat
 from tracker.operations import module_stats
-from tracker.reads.company import module_insight
+from tracker.reads.module_insight import module_insight
 
 TODAY = today()
 

@@ -230,7 +230,7 @@ def test_what_a_read_may_leave_out_never_counts(module, item):
 def test_the_database_finds_the_median_hours_python_would(make_user):
     import statistics
 
-    from tracker.reads.company import module_insight
+    from tracker.reads.module_insight import module_insight
 
     lead = _lead(make_user)
     _organisation(lead)(0, 1)
@@ -259,7 +259,7 @@ def test_a_median_read_off_counts_is_the_median_of_the_values(values):
     import statistics
     from collections import Counter
 
-    from tracker.reads.company import _median
+    from tracker.reads.module_insight import _median
 
     counted = sorted(Counter(values).items())
     assert _median(counted) == statistics.median(values)

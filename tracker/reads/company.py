@@ -1,20 +1,20 @@
-"""The company view for L&D: team x role in bands, hire-or-train over teams, module insight."""
+"""The company view for L&D: team x role in bands, and hire-or-train over teams.
+
+Which modules work (the view's third table) is `tracker.reads.module_insight`.
+"""
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import func, select
+from sqlalchemy import func
 
 from tracker.extensions import db
 from tracker.forecast import Forecast, hire_gap, projected_ready_count
 from tracker.models import (
-    Module,
-    ModuleStat,
     Role,
     StaffingTarget,
     StandingCount,
@@ -22,7 +22,6 @@ from tracker.models import (
     Team,
     User,
 )
-from tracker.operations.module_stats import COUNTS
 from tracker.reads.catalogue import Catalogue, load_catalogue
 from tracker.reads.figures import Standing, band_counts, figures
 from tracker.reads.records import first_evidence
@@ -73,20 +72,6 @@ class CompanyPage:
     targets: list[TargetLine]
     target_count: int
     totals: dict[str, TargetLine]
-
-
-@dataclass(frozen=True)
-class ModuleInsight:
-    """How a module works in practice."""
-
-    key: str
-    title: str
-    estimate: float
-    completions: int
-    attempts: int
-    pass_rate: float | None
-    median_hours: float | None
-    rejection_rate: float | None
 
 
 def _standings(
@@ -246,60 +231,3 @@ def team_page(search: str = "", page: int = 1) -> Pagination:
     if wanted:
         query = query.where(func.lower(Team.name).contains(wanted, autoescape=True))
     return db.paginate(query, page=page, per_page=TEAMS_PER_PAGE, error_out=False)
-
-
-def _median(counted: list[tuple[float, int]]) -> float:
-    """Return the median of values given in order with how often each occurs."""
-    total = sum(n for _, n in counted)
-    middle = [(total - 1) // 2, total // 2]  # the positions of the middle one or two
-    picked, seen = [], 0
-    for value, n in counted:
-        while middle and middle[0] < seen + n:
-            picked.append(value)
-            middle.pop(0)
-        seen += n
-    return statistics.fmean(picked)
-
-
-def module_insight() -> list[ModuleInsight]:
-    """Completions, pass rate, median hours against the estimate, and rejection rate.
-
-    Read from `module_stats` (kept by every write): per module and value of hours, how the
-    module's evidence adds up; the median is read off how often each value occurs. Two
-    statements, whatever the amount of evidence.
-    """
-    totals: dict[int, Counter[str]] = defaultdict(Counter)
-    spread: dict[int, list[tuple[float, int]]] = defaultdict(list)
-    for module_id, tenths, *counts in db.session.execute(
-        select(
-            ModuleStat.module_id,
-            ModuleStat.hours_tenths,
-            *(getattr(ModuleStat, name) for name in COUNTS),
-        ).order_by(ModuleStat.module_id, ModuleStat.hours_tenths)
-    ):
-        numbers = dict(zip(COUNTS, counts, strict=True))
-        totals[module_id].update(numbers)
-        if tenths >= 0:
-            spread[module_id].append((tenths / 10, numbers["pieces"]))
-    modules = {
-        id_: (key, title, est)
-        for id_, key, title, est in db.session.execute(
-            db.select(Module.id, Module.key, Module.title, Module.hours)
-        )
-    }
-    out = []
-    for module_id, t in totals.items():
-        key, title, estimate = modules[module_id]
-        out.append(
-            ModuleInsight(
-                key,
-                title,
-                float(estimate),
-                t["completions"],
-                t["attempts"],
-                t["passed"] / t["attempts"] if t["attempts"] else None,
-                _median(spread[module_id]) if spread[module_id] else None,
-                t["rejected"] / t["decided"] if t["decided"] else None,
-            )
-        )
-    return sorted(out, key=lambda i: (-(i.completions + i.attempts), i.title))

@@ -9,7 +9,8 @@ from tracker.clock import today
 from tracker.csv_export import csv_response
 from tracker.policy import allowed_by
 from tracker.reads.catalogue import load_catalogue
-from tracker.reads.company import company_page, hire_or_train, module_insight
+from tracker.reads.company import company_page, hire_or_train
+from tracker.reads.module_insight import module_insight
 from tracker.team import bp
 
 
