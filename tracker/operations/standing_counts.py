@@ -34,13 +34,13 @@ from sqlalchemy import (
     event,
     func,
     insert,
-    inspect,
     literal,
     select,
 )
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, aliased
 
 from tracker.models import ReadinessStep, Role, StandingCount, TargetRole, Team, User, UserRole
+from tracker.operations.flush_history import changed, now_and_before
 
 END = date(9999, 12, 31)  # `until_on` of an engineer's last step
 NO_STEPS = -1  # `tenths` of engineers without steps: readiness of no counting evidence
@@ -155,12 +155,6 @@ def settle(session: Session) -> None:
         recount(session.connection(), teams)
 
 
-def _values(item: Any, attribute: str) -> list[Any]:
-    """Return the value of `attribute` now and, if this flush changed it, before."""
-    history = inspect(item).attrs[attribute].history
-    return [getattr(item, attribute), *history.deleted]
-
-
 @event.listens_for(Session, "after_flush")
 def _mark_after_flush(session: Session, _context: UOWTransaction) -> None:
     """Mark the teams whose engineers or their steps this flush changed."""
@@ -170,11 +164,8 @@ def _mark_after_flush(session: Session, _context: UOWTransaction) -> None:
     for item in chain(session.new, session.dirty, session.deleted):
         if isinstance(item, (UserRole, ReadinessStep)):
             people.add(item.user_id)
-        elif isinstance(item, User) and (
-            item in added_or_deleted
-            or any(inspect(item).attrs[name].history.has_changes() for name in _COUNTED_USER)
-        ):
-            teams.update(t for t in _values(item, "team_id") if t is not None)
+        elif isinstance(item, User) and (item in added_or_deleted or changed(item, _COUNTED_USER)):
+            teams.update(t for t in now_and_before(item, "team_id") if t is not None)
     if teams:
         session.info.setdefault(_TEAMS, set()).update(teams)
     if people:

@@ -25,11 +25,12 @@ from collections.abc import Iterable
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import Connection, Select, event, inspect, select
+from sqlalchemy import Connection, Select, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from tracker.models import StaffingTarget, Team, TeamVersion, User, UserRole
+from tracker.operations.flush_history import changed, now_and_before
 
 _TEAMS = "tracker.team_versions.teams"  # session.info: ids of teams to give a new token
 _PEOPLE = "tracker.team_versions.people"  # session.info: ids of people whose teams to mark
@@ -50,17 +51,6 @@ def _mark_teams(session: Session, team_ids: Iterable[int | None]) -> None:
     session.info.setdefault(_TEAMS, set()).update(t for t in team_ids if t is not None)
 
 
-def _values(item: Any, attribute: str) -> list[Any]:
-    """Return the value of `attribute` now and, if this flush changed it, before."""
-    history = inspect(item).attrs[attribute].history
-    return [getattr(item, attribute), *history.deleted]
-
-
-def _changed(item: Any, attributes: Iterable[str]) -> bool:
-    state = inspect(item)
-    return any(state.attrs[name].history.has_changes() for name in attributes)
-
-
 @event.listens_for(Session, "after_flush")
 def _mark_after_flush(session: Session, _context: UOWTransaction) -> None:
     """Mark the teams whose figures this flush changed."""
@@ -69,11 +59,12 @@ def _mark_after_flush(session: Session, _context: UOWTransaction) -> None:
         if isinstance(item, UserRole):
             session.info.setdefault(_PEOPLE, set()).add(item.user_id)
         elif isinstance(item, StaffingTarget):
-            _mark_teams(session, _values(item, "team_id"))
+            _mark_teams(session, now_and_before(item, "team_id"))
         elif isinstance(item, (User, Team)) and (
-            item in added_or_deleted or _changed(item, _SHOWN[type(item)])
+            item in added_or_deleted or changed(item, _SHOWN[type(item)])
         ):
-            _mark_teams(session, _values(item, "team_id" if isinstance(item, User) else "id"))
+            team = "team_id" if isinstance(item, User) else "id"
+            _mark_teams(session, now_and_before(item, team))
 
 
 @event.listens_for(Session, "do_orm_execute")
