@@ -60,6 +60,10 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # identity from the company's directory: the provider's subject after a first single
+    # sign-on, and the id a SCIM client gave the person (both optional, both kept on deactivation)
+    sso_subject: Mapped[str | None] = mapped_column(String(255), unique=True, index=True)
+    external_id: Mapped[str | None] = mapped_column(String(255))
 
     role_links: Mapped[list[UserRole]] = relationship(
         back_populates="user", lazy="selectin", cascade="all, delete-orphan"
@@ -133,6 +137,7 @@ class Team(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    external_id: Mapped[str | None] = mapped_column(String(255))  # a SCIM client's group id
 
     members: Mapped[list[User]] = relationship(
         back_populates="team", foreign_keys=[User.team_id], lazy="raise"
