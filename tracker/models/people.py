@@ -64,6 +64,8 @@ class User(Base):
     # sign-on, and the id a SCIM client gave the person (both optional, both kept on deactivation)
     sso_subject: Mapped[str | None] = mapped_column(String(255), unique=True, index=True)
     external_id: Mapped[str | None] = mapped_column(String(255))
+    # when a SCIM client deleted the person: they are deactivated and kept, with their history
+    deprovisioned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     role_links: Mapped[list[UserRole]] = relationship(
         back_populates="user", lazy="selectin", cascade="all, delete-orphan"
