@@ -123,6 +123,25 @@ def test_the_digest_and_the_badge_agree_for_everyone_admins_included(org):
         assert decidable_count(person) == expected.get(person.email.split("@")[0], 0)
 
 
+def test_the_badge_and_the_digest_count_what_the_queue_lets_each_person_decide(org):
+    """Every subject with every recorder: the grouped counts equal the queue's row by row."""
+    people = [v for k, v in org.items() if k not in ("payments", "search")]
+    subjects = [org["eve"], org["mia"], org["sol"], org["sam"]]
+    for subject in subjects:
+        for recorder in people:
+            pending(subject, recorded_by=recorder)
+    digest = decidable_by_person()
+    for person in people:
+        rows = [row for row in queue(person) if row.may_decide] if policy.may_verify(person) else []
+        by_team: dict[int | None, int] = {}
+        for row in rows:
+            by_team[row.engineer.team_id] = by_team.get(row.engineer.team_id, 0) + 1
+        assert dict(decidable_teams(person)) == by_team if rows else not decidable_teams(person)
+        assert decidable_count(person) == len(rows)
+        assert digest.get(person, 0) == len(rows)
+    assert decidable_count(org["ld"]) > 0 and decidable_count(org["boss"]) > 0
+
+
 def test_the_digest_asks_the_policy_who_may_decide(org, monkeypatch):
     pending(org["eve"])
     assert decidable_by_person()

@@ -8,13 +8,24 @@ see every team's queue and decide where no manager of the team may.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import CompoundSelect, Select, case, func, literal, select, union
 
 from tracker import policy
 from tracker.extensions import db
-from tracker.models import Evidence, EvidenceStatus, Module, Role, Team, User, UserRole
+from tracker.models import (
+    Evidence,
+    EvidenceStatus,
+    Module,
+    Role,
+    Team,
+    TeamManager,
+    User,
+    UserRole,
+)
 from tracker.reads.evidence import recorder
 
 
@@ -72,22 +83,40 @@ def queue(viewer: User) -> list[QueueRow]:
     return out
 
 
+def _waiting(parties: CompoundSelect[Any], teams: Collection[int] | None) -> Select[Any]:
+    """Pending evidence counted per team and per (subject, recorder) that can matter to the rule.
+
+    `policy.is_party` compares a decider's id with the subject and the recorder, so only ids that
+    can decide (`parties`) tell two pieces apart: every other id is counted as NULL. The groups
+    are then about as many as the teams, not as the engineers, and every group holds pieces
+    the rule answers alike for.
+    """
+
+    def kept(column: Any) -> Any:
+        return case((column.in_(parties), column), else_=None)
+
+    subject, recorded_by = kept(Evidence.user_id), kept(Evidence.recorded_by_id)
+    query = (
+        select(subject, recorded_by, User.team_id, func.count())
+        .join(User, User.id == Evidence.user_id)
+        .where(Evidence.status == EvidenceStatus.PENDING)
+        .group_by(subject, recorded_by, User.team_id)
+    )
+    if teams is None:
+        return query
+    # from the teams' people to their pending pieces (an index seek each), not the other way
+    return query.where(Evidence.user_id.in_(select(User.id).where(User.team_id.in_(teams))))
+
+
 def decidable_teams(viewer: User) -> Counter[int | None]:
     """Return, per team, how much pending evidence `viewer` may decide (two statements).
 
-    The same rule as the queue, applied once per engineer, recorder and team: the database
-    counts the pieces each such triple has waiting.
+    The same rule as the queue, applied once per group of pieces it answers alike for
+    (`_waiting`): the viewer and every team's managers are the only possible deciders a
+    subject or recorder can be.
     """
-    query = (
-        select(Evidence.user_id, Evidence.recorded_by_id, User.team_id, func.count())
-        .join(User, User.id == Evidence.user_id)
-        .where(Evidence.status == EvidenceStatus.PENDING)
-        .group_by(Evidence.user_id, Evidence.recorded_by_id, User.team_id)
-    )
-    teams = policy.visible_team_ids(viewer)
-    if teams is not None:
-        query = query.where(User.team_id.in_(teams))
-    rows = db.session.execute(query).all()
+    parties = union(select(TeamManager.user_id), select(literal(viewer.id)))
+    rows = db.session.execute(_waiting(parties, policy.visible_team_ids(viewer))).all()
     managers = policy.team_managers({team_id for _, _, team_id, _ in rows})
     waiting: Counter[int | None] = Counter()
     for subject, recorded_by_id, team_id, pieces in rows:
@@ -108,17 +137,14 @@ def decidable_by_person() -> dict[User, int]:
     """Return each active person who may decide pending evidence, with how much waits for them.
 
     The queue's rule, `policy.may_decide`, asked of each piece's eligible managers and, where
-    the team has none, of every active L&D person and admin (three statements).
+    the team has none, of every active L&D person and admin (three statements), once per group
+    of pieces the rule answers alike for (`_waiting`).
     """
-    rows = db.session.execute(
-        db.select(Evidence.user_id, Evidence.recorded_by_id, User.team_id, func.count())
-        .join(User, User.id == Evidence.user_id)
-        .where(Evidence.status == EvidenceStatus.PENDING)
-        .group_by(Evidence.user_id, Evidence.recorded_by_id, User.team_id)
-    ).all()
+    ld_roles = UserRole.role.in_([Role.LD, Role.ADMIN])
+    parties = union(select(TeamManager.user_id), select(UserRole.user_id).where(ld_roles))
+    rows = db.session.execute(_waiting(parties, None)).all()
     managers = policy.team_managers({team_id for _, _, team_id, _ in rows})
     eligible = {m for ids in managers.values() for m in ids}
-    ld_roles = UserRole.role.in_([Role.LD, Role.ADMIN])
     people = {
         person.id: person
         for person in db.session.scalars(
