@@ -753,3 +753,9 @@ def test_more_than_five_thousand_statements_in_one_request_is_refused(client, wo
     answer = post(client, [{}] * 5001, world["platform"])
     assert answer.status_code == 413
     assert "at most 5000" in answer.json["error"]["message"]
+
+
+def test_the_catalogue_page_tells_l_and_d_where_platforms_send_statements(client, login_as, world):
+    page = login_as(world["ld"]).get("/catalogue/").get_data(as_text=True)
+    assert "<code>http://localhost/xapi/statements</code>" in page
+    assert client.post("/xapi/statements").status_code == 401  # that address is the intake
