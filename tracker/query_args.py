@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date
+from typing import Any, TypeAlias
 
 from flask import request
+from sqlalchemy import ColumnElement, case
+from sqlalchemy.orm import QueryableAttribute
 
 from tracker.clock import today
 from tracker.routing import MAX_ID
@@ -35,3 +40,47 @@ def as_id(value: str) -> int | None:
     if not (value.isascii() and value.isdigit()) or int(value) > MAX_ID:
         return None
     return int(value)
+
+
+Orderable: TypeAlias = ColumnElement[Any] | QueryableAttribute[Any]  # what ORDER BY takes
+
+
+@dataclass(frozen=True)
+class Sort:
+    """The column a list is ordered by, and whether its first order is turned round."""
+
+    column: str
+    turned: bool = False
+
+    @property
+    def arg(self) -> str:
+        """Return the `sort` query argument of this order: "name", or "-name" turned round."""
+        return f"-{self.column}" if self.turned else self.column
+
+    def order_by(
+        self,
+        *values: Orderable,
+        descending: bool = False,
+        missing: ColumnElement[bool] | None = None,
+    ) -> list[Orderable]:
+        """Return ORDER BY clauses: `values` in the column's first order or turned round.
+
+        `descending` says the first order is the largest first; rows where `missing` holds
+        (no value to order by) come last either way. Callers add their tie-breaks after.
+        """
+        down = descending != self.turned
+        last: list[Orderable] = [] if missing is None else [case((missing, 1), else_=0)]
+        return [*last, *(v.desc() if down else v.asc() for v in values)]
+
+
+def sort_arg(columns: Collection[str], default: str) -> Sort:
+    """Return the `sort` query argument when it names one of `columns`, else `default`.
+
+    "-" before a column turns its order round; anything else (an unknown column, "--name")
+    is the default order, never an error.
+    """
+    value = request.args.get("sort", "")
+    column = value.removeprefix("-")
+    if column not in columns:
+        return Sort(default)
+    return Sort(column, value.startswith("-"))

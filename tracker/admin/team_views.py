@@ -13,13 +13,15 @@ from tracker.admin.people import save_team
 from tracker.extensions import db
 from tracker.models import AuditEvent, Team, TeamManager, User
 from tracker.policy import allowed_by, may_administer
-from tracker.query_args import page_arg
+from tracker.query_args import page_arg, sort_arg
+
+TEAM_SORTS = {"name": "ascending", "people": "descending"}  # each column's first order
 
 
 @bp.get("/teams")
 @allowed_by(may_administer)
 def teams() -> str:
-    """List teams with their member counts and managers."""
+    """List teams with their member counts and managers, by name or by people."""
     counts = dict(
         db.session.execute(
             db.select(User.team_id, func.count(User.id))
@@ -27,10 +29,22 @@ def teams() -> str:
             .group_by(User.team_id)
         ).all()
     )
+    sort = sort_arg(TEAM_SORTS, "name")
+    people = (
+        db.select(func.count(User.id))
+        .where(User.team_id == Team.id, User.active.is_(True))
+        .scalar_subquery()
+    )
+    if sort.column == "people":
+        order = [*sort.order_by(people, descending=True), Team.name, Team.id]
+    else:
+        order = sort.order_by(Team.name, Team.id)
     rows = db.session.scalars(
-        db.select(Team).options(selectinload(Team.managers)).order_by(Team.name)
+        db.select(Team).options(selectinload(Team.managers)).order_by(*order)
     ).all()
-    return render_template("admin/teams.html", teams=rows, counts=counts)
+    return render_template(
+        "admin/teams.html", teams=rows, counts=counts, sort=sort.arg, first_order=TEAM_SORTS
+    )
 
 
 @bp.route("/teams/new", methods=["GET", "POST"])

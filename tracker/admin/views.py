@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import or_
+from sqlalchemy import case, or_
 from werkzeug.wrappers import Response
 
 from tracker import audit, shown_once
@@ -15,13 +15,39 @@ from tracker.auth.links import send_link
 from tracker.extensions import db
 from tracker.models import LinkPurpose, Role, Team, User
 from tracker.policy import allowed_by, may_administer
-from tracker.query_args import as_id, page_arg
+from tracker.query_args import Orderable, Sort, as_id, page_arg, sort_arg
 
 PAGE_SIZE = 50
+PEOPLE_SORTS = {  # each sortable column of the people list, with its first order
+    "name": "ascending",
+    "email": "ascending",
+    "team": "ascending",
+    "account": "ascending",  # active, then invited, then deactivated
+    "last_login": "descending",
+}
 
 
-def _people_query(q: str, role: str, team: str, status: str):  # type: ignore[no-untyped-def]
-    query = db.select(User).order_by(User.name, User.id)
+def _people_order(sort: Sort) -> list[Orderable]:
+    """Return the ORDER BY of the people list: rows without a team or a login last; ties by name."""
+    if sort.column == "email":
+        return sort.order_by(User.email)
+    if sort.column == "team":
+        return [*sort.order_by(Team.name, missing=User.team_id.is_(None)), User.name, User.id]
+    if sort.column == "account":
+        account = case((User.active.is_(False), 2), (User.password_hash.is_(None), 1), else_=0)
+        return [*sort.order_by(account), User.name, User.id]
+    if sort.column == "last_login":
+        seen = sort.order_by(
+            User.last_login_at, descending=True, missing=User.last_login_at.is_(None)
+        )
+        return [*seen, User.name, User.id]
+    return sort.order_by(User.name, User.id)
+
+
+def _people_query(q: str, role: str, team: str, status: str, sort: Sort):  # type: ignore[no-untyped-def]
+    query = db.select(User).order_by(*_people_order(sort))
+    if sort.column == "team":
+        query = query.outerjoin(Team, Team.id == User.team_id)
     if q:
         wanted = q.lower()  # matched as text: % and _ are not wildcards
         query = query.where(
@@ -45,9 +71,19 @@ def _people_query(q: str, role: str, team: str, status: str):  # type: ignore[no
 def people() -> str:
     """List people with search and filters, a page at a time."""
     args = {k: request.args.get(k, "").strip() for k in ("q", "role", "team", "status")}
-    page = db.paginate(_people_query(**args), page=page_arg(), per_page=PAGE_SIZE, error_out=False)
+    sort = sort_arg(PEOPLE_SORTS, "name")
+    query = _people_query(**args, sort=sort)
+    page = db.paginate(query, page=page_arg(), per_page=PAGE_SIZE, error_out=False)
     teams = dict(db.session.execute(db.select(Team.id, Team.name)).all())
-    return render_template("admin/people.html", page=page, teams=teams, args=args, Role=Role)
+    return render_template(
+        "admin/people.html",
+        page=page,
+        teams=teams,
+        args=args,
+        Role=Role,
+        sort=sort.arg,
+        first_order=PEOPLE_SORTS,
+    )
 
 
 @bp.route("/people/new", methods=["GET", "POST"])

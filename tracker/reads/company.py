@@ -1,6 +1,7 @@
 """The company view for L&D: team x role in bands, and hire-or-train over teams.
 
-Which modules work (the view's third table) is `tracker.reads.module_insight`.
+Which modules work (the view's third table) is `tracker.reads.module_insight`; the order and
+paging of the team grid, `tracker.reads.team_grid`.
 """
 
 from __future__ import annotations
@@ -10,24 +11,29 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import func
 
 from tracker.extensions import db
 from tracker.forecast import Forecast, hire_gap, projected_ready_count
 from tracker.models import (
     Role,
     StaffingTarget,
-    StandingCount,
     TargetRole,
     Team,
     User,
 )
+from tracker.query_args import Sort
 from tracker.reads.catalogue import Catalogue, load_catalogue
 from tracker.reads.figures import Standing, band_counts, figures
 from tracker.reads.records import first_evidence
 from tracker.reads.standings import company_standings, role_bands, targeted_forecasts, team_bands
+from tracker.reads.team_grid import (
+    engineer_counts,
+    figures_current,
+    grid_columns,
+    grid_order,
+    team_page,
+)
 
-TEAMS_PER_PAGE = 50
 TARGETS_SHOWN = 50
 
 
@@ -59,8 +65,9 @@ class CompanyView:
 class CompanyPage:
     """What the company page shows: company-wide bands, one page of teams, targets shown.
 
-    `bands` holds the page's teams only; `targets` are the first of `target_count` targets,
-    the largest gap first; `totals` are over every target.
+    `bands` and `engineers` (by team id) hold the page's teams only; `sort` is the order of
+    the teams, one of `columns` (each sortable column with its first order). `targets` are
+    the first of `target_count` targets, the largest gap first; `totals` are over every target.
     """
 
     as_of: date
@@ -68,6 +75,9 @@ class CompanyPage:
     company: dict[str, dict[str, int]]
     teams: Pagination
     search: str
+    sort: Sort
+    columns: dict[str, str]
+    engineers: dict[int, int]
     bands: dict[tuple[str, str], dict[str, int]]
     targets: list[TargetLine]
     target_count: int
@@ -171,22 +181,28 @@ def hire_or_train(as_of: date, catalogue: Catalogue) -> list[TargetLine]:
     return _target_lines(_standings(catalogue, as_of)[1])
 
 
-def company_page(as_of: date, catalogue: Catalogue, search: str = "", page: int = 1) -> CompanyPage:
+def company_page(
+    as_of: date, catalogue: Catalogue, search: str = "", page: int = 1, sort: Sort | None = None
+) -> CompanyPage:
     """Return the company view as the page shows it: totals, one page of teams, targets.
 
     Only the page's teams' bands are read; the targets need every targeted team's forecasts
-    (one statement) so that the totals stay exact, and the page shows the first few.
+    (one statement) so that the totals stay exact, and the page shows the first few. The
+    teams are in the order `sort` names when the grid can sort by it, else by name.
     """
+    columns = grid_columns(catalogue.roles, figures_current(catalogue, as_of))
+    sort = sort if sort is not None and sort.column in columns else Sort("name")
+    order = grid_order(sort, catalogue.roles)
     if catalogue.steps_current:
         lines = _target_lines(targeted_forecasts(catalogue, as_of))
         company = role_bands(catalogue, as_of)
-        teams = team_page(search, page)
+        teams = team_page(search, page, order)
         bands = team_bands(catalogue, as_of, [t.id for t in teams.items])
     else:  # readiness computed from evidence: every team at once
         every, forecasts = _standings(catalogue, as_of)
         lines = _target_lines(forecasts)
         company = _summed(every)
-        teams = team_page(search, page)
+        teams = team_page(search, page, order)
         names = {t.name for t in teams.items}
         bands = {pair: n for pair, n in every.items() if pair[0] in names}
     return CompanyPage(
@@ -195,6 +211,9 @@ def company_page(as_of: date, catalogue: Catalogue, search: str = "", page: int 
         company,
         teams,
         search.strip(),
+        sort,
+        columns,
+        engineer_counts([t.id for t in teams.items]),
         bands,
         lines[:TARGETS_SHOWN],
         len(lines),
@@ -208,26 +227,3 @@ def _summed(bands: dict[tuple[str, str], dict[str, int]]) -> dict[str, dict[str,
     for (_, role), counts in bands.items():
         out[role].update(counts)
     return {role: {b: n[b] for b in band_counts(())} for role, n in out.items()}
-
-
-def team_page(search: str = "", page: int = 1) -> Pagination:
-    """Return a page of the teams with engineers (and a live role) or a live target, by name.
-
-    `search` keeps the teams whose name contains it, any case; `%` and `_` are plain text.
-    """
-    # `standing_counts` holds rows for a team while it has engineers and a live role
-    engineers = db.select(StandingCount.team_id).where(StandingCount.team_id == Team.id)
-    targets = (
-        db.select(StaffingTarget.id)
-        .join(TargetRole, TargetRole.id == StaffingTarget.role_id)
-        .where(
-            StaffingTarget.team_id == Team.id,
-            StaffingTarget.archived_at.is_(None),
-            TargetRole.archived_at.is_(None),
-        )
-    )
-    query = db.select(Team).where(engineers.exists() | targets.exists()).order_by(Team.name)
-    wanted = search.strip().lower()
-    if wanted:
-        query = query.where(func.lower(Team.name).contains(wanted, autoescape=True))
-    return db.paginate(query, page=page, per_page=TEAMS_PER_PAGE, error_out=False)

@@ -8,9 +8,11 @@ from tracker import policy
 from tracker.clock import today
 from tracker.csv_export import csv_response
 from tracker.policy import allowed_by
+from tracker.query_args import page_arg, sort_arg
 from tracker.reads.catalogue import load_catalogue
 from tracker.reads.company import company_page, hire_or_train
 from tracker.reads.module_insight import module_insight
+from tracker.reads.team_grid import grid_columns
 from tracker.team import bp
 
 
@@ -20,10 +22,10 @@ def company() -> str:
     """Bands per role across the company, a page of teams x roles, hire or train, modules."""
     catalogue = load_catalogue()
     search = request.args.get("q", "")[:120]
-    page = request.args.get("page", 1, type=int) or 1
+    sort = sort_arg(grid_columns(catalogue.roles, by_role=True), "name")
     return render_template(
         "team/company.html",
-        view=company_page(today(), catalogue, search, max(page, 1)),
+        view=company_page(today(), catalogue, search, page_arg(), sort),
         names=catalogue.names,
         insight=module_insight(),
     )

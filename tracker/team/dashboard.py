@@ -18,7 +18,7 @@ from tracker.extensions import cache, db
 from tracker.models import StaffingTarget, TargetRole, Team, User
 from tracker.operations import RecordError, retire_target, set_target
 from tracker.policy import allowed_by
-from tracker.query_args import as_of_arg, page_arg
+from tracker.query_args import as_of_arg, page_arg, sort_arg
 from tracker.reads.catalogue import load_catalogue
 from tracker.reads.charts import ChartTable, team_chart
 from tracker.reads.dashboard import dashboard_figures
@@ -179,8 +179,7 @@ def dashboard(team_id: int) -> str:
         return render_template("team/no_roles.html", team=team)
     role = request.args.get("role", "")
     role = role if role in catalogue.roles else default_role(team_id, sorted(catalogue.roles))
-    sort = request.args.get("sort", "readiness")
-    sort = sort if sort.lstrip("-") in SORTS and sort.count("-") <= 1 else "readiness"
+    sort = sort_arg(SORTS, "readiness").arg
     as_of = as_of_arg()
 
     def kept(name: str, compute: Callable[[], Any]) -> Any:
