@@ -15,6 +15,8 @@ from tracker.models import (
     Module,
     Notification,
     Role,
+    Team,
+    User,
 )
 
 
@@ -128,3 +130,109 @@ def test_a_reject_without_a_reason_keeps_the_choice_and_marks_the_reason(client,
     for item in (first, second):
         db.session.refresh(item)
         assert item.status is EvidenceStatus.PENDING
+
+
+# A long queue: paged, sortable both ways, and the order and page kept after a decision.
+
+
+@pytest.fixture
+def long_queue(app, make_user, make_team, world):
+    """65 pending pieces from five engineers of Payments, on 13 dates, logged in that order."""
+    people = [make_user(name=f"{name} Person") for name in ("Ana", "Bo", "Cy", "Di", "Ed")]
+    team = db.session.scalar(db.select(Team).where(Team.name == "Payments"))
+    for person in people:
+        person.team_id = team.id
+    modules = list(db.session.scalars(db.select(Module).order_by(Module.title)))
+    for n in range(65):
+        db.session.add(
+            Evidence(
+                user_id=people[n % 5].id,
+                module_id=modules[n % len(modules)].id,
+                kind=EvidenceKind.COMPLETION,
+                date=date(2026, 1, 1 + n % 13),
+                status=EvidenceStatus.PENDING,
+                recorded_by_id=people[n % 5].id,
+            )
+        )
+    db.session.commit()
+    return people
+
+
+def _names_and_dates(page: str) -> list[tuple[str, str]]:
+    rows = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0].split("<tr>")[1:]
+    out = []
+    for row in rows:
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        out.append((re.sub(r"<[^>]+>.*", "", cells[1]).strip(), re.sub(r"<[^>]+>", "", cells[3])))
+    return out
+
+
+def test_a_long_queue_comes_in_pages_of_fifty_oldest_first(client, login_as, world, long_queue):
+    login_as(world["lead"])
+    first = client.get("/team/verify").get_data(as_text=True)
+    second = client.get("/team/verify?page=2").get_data(as_text=True)
+    assert len(_names_and_dates(first)) == 50 and len(_names_and_dates(second)) == 15
+    dates = [d for _, d in _names_and_dates(first) + _names_and_dates(second)]
+    assert dates == sorted(dates) and dates[0] == "2026-01-01" and dates[-1] == "2026-01-13"
+    assert "Page 1 of 2 · 65 pieces waiting" in first
+    assert 'aria-sort="ascending"' in first.split(">Date <span", 1)[0].rsplit("<th", 1)[1]
+    assert client.get("/team/verify?page=9").get_data(as_text=True).count("<tr>") == 16
+
+
+@pytest.mark.parametrize(
+    ("sort", "key", "reverse"),
+    [
+        ("engineer", 0, False),
+        ("-engineer", 0, True),
+        ("date", 1, False),
+        ("-date", 1, True),
+    ],
+)
+def test_the_queue_sorts_each_way(client, login_as, world, long_queue, sort, key, reverse):
+    login_as(world["lead"])
+    page = client.get(f"/team/verify?sort={sort}").get_data(as_text=True)
+    shown = [row[key] for row in _names_and_dates(page)]
+    assert shown == sorted(shown, reverse=reverse) and len(set(shown)) > 1
+    order = "descending" if reverse else "ascending"
+    header = "Engineer" if key == 0 else "Date"
+    cell = page.split(f">{header} <span", 1)[0].rsplit("<th", 1)[1]
+    assert f'aria-sort="{order}"' in cell
+    turned = ("" if reverse else "-") + sort.lstrip("-")
+    assert f'href="/team/verify?sort={turned}"' in cell
+
+
+def test_an_unknown_order_is_the_oldest_first(client, login_as, world, long_queue):
+    login_as(world["lead"])
+    page = client.get("/team/verify?sort=password_hash").get_data(as_text=True)
+    assert [d for _, d in _names_and_dates(page)][:2] == ["2026-01-01", "2026-01-01"]
+
+
+def test_deciding_from_a_page_returns_to_that_order_and_page(client, login_as, world, long_queue):
+    login_as(world["lead"])
+    page = client.get("/team/verify?sort=-date&page=2").get_data(as_text=True)
+    chosen = re.search(r'name="evidence" value="(\d+)"', page).group(1)
+    response = client.post(
+        "/team/verify?sort=-date&page=2", data={"evidence": [chosen], "decision": "verified"}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/team/verify?sort=-date&page=2"
+    assert db.session.get(Evidence, int(chosen)).status is EvidenceStatus.VERIFIED
+
+
+def test_a_page_of_the_queue_costs_the_same_statements_for_15_or_65_pieces(
+    client, login_as, world, make_user, count_statements
+):
+    login_as(world["lead"])
+    for _ in range(15):
+        world["pending"](world["engineer"])
+    with count_statements() as few:
+        client.get("/team/verify")
+    for _ in range(50):
+        world["pending"](make_user())
+    db.session.execute(
+        db.update(User).where(User.team_id.is_(None)).values(team_id=world["engineer"].team_id)
+    )
+    db.session.commit()
+    with count_statements() as many:
+        assert "65 pieces waiting" in client.get("/team/verify").get_data(as_text=True)
+    assert many.count == few.count

@@ -8,11 +8,11 @@ see every team's queue and decide where no manager of the team may.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import CompoundSelect, Select, case, func, literal, select, union
+from sqlalchemy import CompoundSelect, Row, Select, case, func, literal, select, union
 
 from tracker import policy
 from tracker.extensions import db
@@ -26,6 +26,7 @@ from tracker.models import (
     User,
     UserRole,
 )
+from tracker.query_args import Sort
 from tracker.reads.evidence import recorder
 
 
@@ -42,6 +43,46 @@ class QueueRow:
     decided_by: str  # who decides, in words: "you", "another manager of Payments", "L&D"
 
 
+QUEUE_PER_PAGE = 50
+QUEUE_SORTS = {  # column -> (what it orders by, whether its first order is the largest first)
+    "date": (Evidence.date, False),
+    "engineer": (User.name, False),
+    "module": (Module.title, False),
+    "recorded": (Evidence.created_at, False),
+}
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of the queue, named as Flask-SQLAlchemy's pages are."""
+
+    items: list[QueueRow]
+    page: int
+    pages: int
+    total: int
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def _visible(query: Select[Any], viewer: User) -> Select[Any]:
+    teams = policy.visible_team_ids(viewer)
+    return query if teams is None else query.where(User.team_id.in_(teams))
+
+
 def _pending(viewer: User) -> Select[Evidence, User, Module, str | None, str | None]:
     recorder = db.aliased(User)
     query = (
@@ -51,17 +92,50 @@ def _pending(viewer: User) -> Select[Evidence, User, Module, str | None, str | N
         .outerjoin(Team, Team.id == User.team_id)
         .outerjoin(recorder, recorder.id == Evidence.recorded_by_id)
         .where(Evidence.status == EvidenceStatus.PENDING)
-        .order_by(Evidence.date, Evidence.id)
     )
-    teams = policy.visible_team_ids(viewer)
-    if teams is not None:
-        query = query.where(User.team_id.in_(teams))
-    return query
+    return _visible(query, viewer)
 
 
-def queue(viewer: User) -> list[QueueRow]:
-    """Return the pending evidence `viewer` may see, oldest first (three statements)."""
-    rows = db.session.execute(_pending(viewer)).all()
+def queue(viewer: User, only: Collection[int] | None = None) -> list[QueueRow]:
+    """Return the pending evidence `viewer` may see, oldest first (three statements).
+
+    `only` keeps the pieces with these ids (the ones a decision names).
+    """
+    query = _pending(viewer).order_by(Evidence.date, Evidence.id)
+    if only is not None:
+        query = query.where(Evidence.id.in_(list(only)))
+    return _rows(viewer, db.session.execute(query).all())
+
+
+def queue_page(viewer: User, sort: Sort, page: int) -> QueuePage:
+    """Return one page of the queue in the order `sort` names (four statements, any size).
+
+    A page past the end is the last page.
+    """
+    total = db.session.scalar(
+        _visible(
+            select(func.count())
+            .select_from(Evidence)
+            .join(User, User.id == Evidence.user_id)
+            .where(Evidence.status == EvidenceStatus.PENDING),
+            viewer,
+        )
+    )
+    pages = max(1, -(-(total or 0) // QUEUE_PER_PAGE))
+    page = min(page, pages)
+    column, descending = QUEUE_SORTS[sort.column]
+    query = (
+        _pending(viewer)
+        .order_by(*sort.order_by(column, descending=descending), Evidence.date, Evidence.id)
+        .limit(QUEUE_PER_PAGE)
+        .offset((page - 1) * QUEUE_PER_PAGE)
+    )
+    return QueuePage(_rows(viewer, db.session.execute(query).all()), page, pages, total or 0)
+
+
+def _rows(
+    viewer: User, rows: Sequence[Row[Evidence, User, Module, str | None, str | None]]
+) -> list[QueueRow]:
     managers = policy.team_managers({engineer.team_id for _, engineer, *_ in rows})
     out = []
     for evidence, engineer, module, team, recorded_by in rows:

@@ -8,29 +8,48 @@ from werkzeug.wrappers import Response
 
 from tracker import policy
 from tracker.extensions import db
+from tracker.models import User
 from tracker.operations import RecordError, decide
 from tracker.policy import allowed_by
-from tracker.query_args import as_id
-from tracker.reads.queue import QueueRow, queue
+from tracker.query_args import as_id, page_arg, sort_arg
+from tracker.reads.queue import QUEUE_SORTS, queue, queue_page
 from tracker.team import bp
 
+FIRST_ORDER = {column: "ascending" for column in QUEUE_SORTS}  # oldest and A to Z first
 
-def _page(rows: list[QueueRow], chosen: set[int] | None = None, error: str = "") -> str:
+
+def _page(viewer: User, chosen: set[int] | None = None, error: str = "") -> str:
+    """The queue page in the order and at the page the query arguments name."""
+    sort = sort_arg(QUEUE_SORTS, "date")
+    rows = queue_page(viewer, sort, page_arg())
     return render_template(
         "team/verify.html",
         rows=rows,
-        may_decide={r.evidence.id for r in rows if r.may_decide},
+        may_decide={r.evidence.id for r in rows.items if r.may_decide},
         chosen=chosen or set(),
         reason_error=error,
         reason=request.form.get("reason", ""),
+        sorting={
+            "sort": sort.arg,
+            "first": FIRST_ORDER,
+            "endpoint": "team.verify",
+            "args": {"page": rows.page} if rows.page > 1 else {},  # as every sortable list
+        },
+        here={"sort": sort.arg},
     )
+
+
+def _back() -> str:
+    """The queue as the person last saw it: the same order and page."""
+    kept = {name: request.args[name] for name in ("sort", "page") if request.args.get(name)}
+    return url_for("team.verify", **kept)
 
 
 @bp.get("/verify")
 @allowed_by(policy.may_verify)
 def verify() -> str:
     """Pending evidence of the teams you manage (L&D: every team), with who decides each."""
-    return _page(queue(current_user._get_current_object()))
+    return _page(current_user._get_current_object())
 
 
 @bp.post("/verify")
@@ -43,9 +62,8 @@ def decide_evidence() -> Response | tuple[str, int]:
     reason = request.form.get("reason", "").strip()[:2000]
     if not ids or decision not in ("verified", "rejected"):
         flash("Choose at least one piece of evidence, then verify or reject.", "error")
-        return redirect(url_for("team.verify"))
-    rows = queue(viewer)
-    chosen = [r for r in rows if r.evidence.id in ids]
+        return redirect(_back())
+    chosen = queue(viewer, only=ids)
     if len(chosen) != len(ids):
         raise policy.NotVisible("Some of that evidence is not in a queue you can see.")
     policy.require(
@@ -53,18 +71,18 @@ def decide_evidence() -> Response | tuple[str, int]:
         "Some of that evidence is not yours to decide (four eyes): nothing was changed.",
     )
     if decision == "rejected" and not reason:
-        return _page(rows, ids, "Say why the evidence is rejected: the engineer sees it."), 422
+        return _page(viewer, ids, "Say why the evidence is rejected: the engineer sees it."), 422
     try:
         for row in chosen:
             decide(row.evidence, viewer, decision == "verified", reason)
     except RecordError as error:
         db.session.rollback()
         flash(f"Nothing was changed. {error}", "error")
-        return redirect(url_for("team.verify"))
+        return redirect(_back())
     db.session.commit()
     flash(
         f"{decision.capitalize()} {len(chosen)} piece{'' if len(chosen) == 1 else 's'} "
         "of evidence.",
         "success",
     )
-    return redirect(url_for("team.verify"))
+    return redirect(_back())
