@@ -82,6 +82,13 @@ class Config:
     OPENAPI_URL_PREFIX = None  # the document is served by the api blueprint itself
     SECURITY_HSTS = False
     SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
+    # Single sign-on with the company's OpenID Connect provider (docs/identity-provider.md).
+    OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").strip()
+    OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "").strip()
+    OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+    OIDC_CREATE_USERS = _flag("OIDC_CREATE_USERS", False)
+    # "on": everyone may log in with a password; "admins": admins only (needs OIDC_ISSUER).
+    PASSWORD_LOGIN = os.environ.get("PASSWORD_LOGIN", "on").strip().lower()
 
 
 class DevelopmentConfig(Config):

@@ -80,6 +80,9 @@ MATRIX: dict[str, Route] = {
     "auth.mfa_setup": Route("GET", "/auth/mfa/setup", everyone(200)),
     "auth.reset_request": Route("GET", "/auth/reset", everyone(200, anonymous=200)),
     "auth.set_password": Route("GET", "/auth/set-password/not-a-token", everyone(410, 410)),
+    # Single sign-on answers 404 while OIDC_ISSUER is unset, as here (set: tests/test_sso_*.py).
+    "auth.oidc_login": Route("GET", "/auth/oidc/login", everyone(404, anonymous=404)),
+    "auth.oidc_callback": Route("GET", "/auth/oidc/callback", everyone(404, anonymous=404)),
     # Administration: admins only.
     "admin.people": Route("GET", "/admin/people", ADMIN_ONLY_PAGE),
     "admin.person_new": Route("GET", "/admin/people/new", ADMIN_ONLY_PAGE),

@@ -35,15 +35,21 @@ def create_app(config_class: type[Config] | None = None, **overrides: Any) -> Fl
 
 def check_config(app: Flask) -> None:
     """Refuse to start with a configuration that would be unsafe."""
+    from tracker.auth import oidc
+
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set: production needs SECRET_KEY in the environment")
     if app.config["ENV_NAME"] == "production" and app.debug:
         raise RuntimeError("debug mode must be off in production")
+    sign_in_error = oidc.settings_error(app.config)
+    if sign_in_error:
+        raise RuntimeError(sign_in_error)
 
 
 def register_extensions(app: Flask) -> None:
     """Bind every extension to the app."""
     from tracker import database, sessions
+    from tracker.auth import oidc
     from tracker.extensions import cache, csrf, db, limiter, login_manager, mail, migrate
     from tracker.operations import (  # noqa: F401  (keep derived tables in step with writes)
         catalogue_version,
@@ -61,6 +67,7 @@ def register_extensions(app: Flask) -> None:
     mail.init_app(app)
     limiter.init_app(app)
     cache.init_app(app)
+    oidc.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import abort
+from flask import abort, current_app
 from flask_login import current_user, login_required
 from sqlalchemy import Select, false, select
 
@@ -197,6 +197,16 @@ def may_send_statements(sender: User | Integration) -> bool:
     if isinstance(sender, Integration):
         return sender.revoked_at is None and Scope.XAPI in sender.scope_set
     return sender.active and holds(sender, Role.LD, Role.ENGINEER)
+
+
+def may_sign_in_with_password(user: User) -> bool:
+    """Everyone, unless PASSWORD_LOGIN=admins keeps passwords for admins (a break-glass way in)."""
+    return current_app.config.get("PASSWORD_LOGIN") != "admins" or user.has_role(Role.ADMIN)
+
+
+def may_provision(who: User | Integration) -> bool:
+    """Only a live integration holding the SCIM scope provisions people and teams; no person."""
+    return isinstance(who, Integration) and who.revoked_at is None and Scope.SCIM in who.scope_set
 
 
 def may_send_statement_about(sender: User | Integration, subject_id: int | None) -> bool:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
-from tracker import audit, mailer
-from tracker.auth import bp
+from tracker import audit, mailer, policy
+from tracker.auth import bp, oidc
 from tracker.auth.forms import NewPasswordForm, ResetRequestForm
 from tracker.auth.views import begin_login
 from tracker.extensions import db, limiter
@@ -16,6 +16,10 @@ from tracker.passwords import hash_password
 from tracker.sessions import end_all_sessions
 
 RESET_SENT = "If that email belongs to an account, a link to set a new password is on its way."
+SSO_ONLY = (  # a message, not a password
+    "Tracker signs you in with your company account, so there is no password to set. "
+    "Use “Sign in with your company account”."
+)
 
 
 def send_link(user: User, purpose: LinkPurpose) -> str:
@@ -37,13 +41,15 @@ def reset_request() -> Response | str:
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
         user = db.session.scalar(db.select(User).where(User.email == email))
-        if user is not None and user.active:
+        if user is not None and user.active and policy.may_sign_in_with_password(user):
             send_link(user, LinkPurpose.RESET)
             audit.record("password.reset_requested", email, actor=user)
             db.session.commit()
         flash(RESET_SENT, "info")
         return redirect(url_for("auth.login"))
-    return render_template("auth/reset_request.html", form=form)
+    return render_template(
+        "auth/reset_request.html", form=form, admins_only=oidc.password_login_for_admins_only()
+    )
 
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
@@ -55,6 +61,9 @@ def set_password(token: str) -> Response | tuple[str, int] | str:
     user = db.session.get(User, link.user_id)
     if user is None or not user.active:
         return render_template("auth/link_expired.html"), 410
+    if not policy.may_sign_in_with_password(user):
+        flash(SSO_ONLY, "info")
+        return redirect(url_for("auth.login"))
     form = NewPasswordForm()
     form.email_for_policy = user.email
     if form.validate_on_submit():

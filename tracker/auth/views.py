@@ -8,8 +8,8 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from tracker import audit
-from tracker.auth import bp, lockout
+from tracker import audit, policy
+from tracker.auth import bp, lockout, oidc
 from tracker.auth import mfa as totp
 from tracker.auth.forms import CodeForm, LoginForm
 from tracker.extensions import db, limiter
@@ -21,10 +21,14 @@ from tracker.sessions import end_all_sessions, end_session, start_session
 PENDING_TTL = 300  # seconds between the password step and the second factor
 GENERIC_FAILURE = "That email and password do not match an active account."
 LOCKED = "Too many failed attempts. Try again in a few minutes."
+USE_COMPANY_SIGN_IN = (
+    "Password sign-in is kept for administrators. Use “Sign in with your company account” instead."
+)
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
+def login_limit() -> str:
+    """Return the per-IP limit on sign-in attempts (password, code or single sign-on)."""
+    return str(current_app.config["LOGIN_RATE_LIMIT"])
 
 
 def needs_second_factor(user: User) -> bool:
@@ -43,10 +47,10 @@ def pending_user() -> User | None:
     return user
 
 
-def finish_login(user: User, next_url: str | None) -> Response:
-    """Start the session, record the login, and go where the person was heading."""
+def finish_login(user: User, next_url: str | None, detail: str = "") -> Response:
+    """Start the session, record the login (`detail`: how), and go where the person was heading."""
     lockout.record_success(user)
-    audit.record("login.success", user.email, actor=user)
+    audit.record("login.success", user.email, detail, actor=user)
     db.session.commit()
     start_session(user)
     return redirect(safe_next(next_url, url_for("main.home")))
@@ -80,13 +84,16 @@ def _check_password(form: LoginForm) -> tuple[User | None, str | None]:
             audit.record("login.locked", email, "account locked", actor=user)
         audit.record("login.failure", email, actor=None)
         return None, GENERIC_FAILURE
+    if not policy.may_sign_in_with_password(user):
+        audit.record("login.failure", email, "password sign-in is for admins only", actor=None)
+        return None, USE_COMPANY_SIGN_IN
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(form.password.data)
     return user, None
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def login() -> Response | str:
     """Show the login form; check the password, then the second factor where needed."""
     if current_user.is_authenticated:
@@ -97,13 +104,23 @@ def login() -> Response | str:
         if user is None:
             db.session.commit()  # keep the failure count and the audit rows
             flash(error or GENERIC_FAILURE, "error")
-            return render_template("auth/login.html", form=form), 200
+            return _login_page(form)
         return begin_login(user, form.next.data)
-    return render_template("auth/login.html", form=form)
+    return _login_page(form)
+
+
+def _login_page(form: LoginForm) -> str:
+    """The login page: the company sign-in first when configured, then the password form."""
+    return render_template(
+        "auth/login.html",
+        form=form,
+        sso=oidc.enabled(),
+        admins_only=oidc.password_login_for_admins_only(),
+    )
 
 
 @bp.route("/mfa", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def mfa() -> Response | str:
     """The second step of logging in: a code from the person's authenticator app."""
     user = pending_user()
