@@ -26,7 +26,7 @@ from tracker.models import (
 )
 from tracker.query_args import Sort, sort_arg
 
-SORTED = re.compile(r'<th scope="col" aria-sort="(\w+)"><a href="([^"]+)">([^<]+?) <span')
+SORTED = re.compile(r'<th scope="col" aria-sort="(\w+)"><a href="([^"]+)">([^<]+?)&nbsp;<span')
 GRID_ROW = re.compile(r'<tr><th scope="row">([^<]*)</th><td data-engineers="(\d+)">')
 
 
@@ -40,7 +40,8 @@ def sorted_by(page: str) -> tuple[str, str, str]:
 
 def header_link(page: str, label: str) -> str:
     """Return the link of the column header labelled `label`."""
-    found = re.search(rf'<th scope="col" [^>]*><a href="([^"]+)">{re.escape(label)}[ <]', page)
+    header = rf'<th scope="col" [^>]*><a href="([^"]+)">{re.escape(label)}(&nbsp;|<)'
+    found = re.search(header, page)
     assert found, f"no sorting link on {label}"
     return html.unescape(found.group(1))
 

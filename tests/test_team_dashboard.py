@@ -225,7 +225,7 @@ def bands(page: str) -> dict[str, int]:
 def test_each_column_sorts_both_ways_and_says_which(client, login_as, scored_team):
     login_as(scored_team["lead"])
     team = scored_team["team"].id
-    header = re.compile(r'<th scope="col" aria-sort="(\w+)"><a href="([^"]+)">([\w ]+?) <span')
+    header = re.compile(r'<th scope="col" aria-sort="(\w+)"><a href="([^"]+)">([\w ]+?)&nbsp;<span')
 
     def order(sort: str) -> tuple[list[str], tuple[str, ...]]:
         page = client.get(f"/team/{team}/?role=ml-engineer&sort={sort}").get_data(as_text=True)

@@ -175,7 +175,7 @@ def test_a_long_queue_comes_in_pages_of_fifty_oldest_first(client, login_as, wor
     dates = [d for _, d in _names_and_dates(first) + _names_and_dates(second)]
     assert dates == sorted(dates) and dates[0] == "2026-01-01" and dates[-1] == "2026-01-13"
     assert "Page 1 of 2 · 65 pieces waiting" in first
-    assert 'aria-sort="ascending"' in first.split(">Date <span", 1)[0].rsplit("<th", 1)[1]
+    assert 'aria-sort="ascending"' in first.split(">Date&nbsp;<span", 1)[0].rsplit("<th", 1)[1]
     assert client.get("/team/verify?page=9").get_data(as_text=True).count("<tr>") == 16
 
 
@@ -195,7 +195,7 @@ def test_the_queue_sorts_each_way(client, login_as, world, long_queue, sort, key
     assert shown == sorted(shown, reverse=reverse) and len(set(shown)) > 1
     order = "descending" if reverse else "ascending"
     header = "Engineer" if key == 0 else "Date"
-    cell = page.split(f">{header} <span", 1)[0].rsplit("<th", 1)[1]
+    cell = page.split(f">{header}&nbsp;<span", 1)[0].rsplit("<th", 1)[1]
     assert f'aria-sort="{order}"' in cell
     turned = ("" if reverse else "-") + sort.lstrip("-")
     assert f'href="/team/verify?sort={turned}"' in cell
