@@ -65,6 +65,7 @@ class View:
     viewer: str = "lead"  # "lead", "ld" or "self" (the engineer of the levels chart)
     role: str = "ml-engineer"
     as_of: date = field(default_factory=lambda: TODAY)
+    size: str = "wide"  # or "narrow", a phone's drawing; the numbers (CSV) have no size
 
 
 @pytest.fixture
@@ -81,6 +82,8 @@ def org(app, make_user, scored_team):
 
 def chart_url(org, view: View, fmt: str) -> str:
     query = f"role={view.role}&as_of={view.as_of.isoformat()}"
+    if view.size != "wide":
+        query += f"&size={view.size}"
     if view.chart == "levels":
         return f"/progress/{org['people'][2].id}/levels.{fmt}?{query}"
     return f"/team/{org['team'].id}/charts/{view.chart}.{fmt}?{query}"
@@ -292,6 +295,12 @@ def test_changing_what_a_chart_shows_changes_its_key(
 
 # --- what is asked for: role, date, who is looking ---------------------------------------------
 
+
+def what_differs(a: View, b: View) -> str:
+    """Name the one thing two views differ in, for a test id."""
+    return next(k for k in ("role", "as_of", "size", "viewer") if getattr(a, k) != getattr(b, k))
+
+
 VIEW_CHANGES: list[tuple[View, View, bool]] = [
     (View("heatmap"), View("heatmap", role="ml-platform-engineer"), True),
     (View("forecast"), View("forecast", role="ml-platform-engineer"), True),
@@ -306,18 +315,18 @@ VIEW_CHANGES: list[tuple[View, View, bool]] = [
     # the engineer's own levels chart, and a manager's or L&D's view of it
     (View("levels"), View("levels", viewer="self"), False),
     (View("levels", viewer="ld"), View("levels", viewer="self"), False),
+    # a phone's drawing of the same numbers, under a key of its own
+    *[(View(c), View(c, size="narrow"), False) for c in ("bands", "trend", "forecast", "levels")],
+    (View("heatmap", viewer="ld"), View("heatmap", viewer="ld", size="narrow"), False),
 ]
 
 
 @pytest.mark.parametrize(
     "first,second,shown",
     VIEW_CHANGES,
-    ids=[
-        f"{a.chart}-{'role' if a.role != b.role else 'as_of' if a.as_of != b.as_of else 'viewer'}"
-        for a, b, _ in VIEW_CHANGES
-    ],
+    ids=[f"{a.chart}-{what_differs(a, b)}" for a, b, _ in VIEW_CHANGES],
 )
-def test_asking_for_another_role_date_or_audience_changes_the_key(
+def test_asking_for_another_role_date_audience_or_size_changes_the_key(
     client, login_as, org, first, second, shown
 ):
     before = look(client, login_as, org, first)
@@ -334,8 +343,11 @@ def test_asking_for_another_role_date_or_audience_changes_the_key(
 
 @pytest.mark.parametrize("chart", ["bands", "trend", "heatmap", "forecast", "levels"])
 @pytest.mark.parametrize("viewer", ["lead", "ld"])
-def test_an_unchanged_chart_keeps_its_key_and_answers_304(client, login_as, org, chart, viewer):
-    view = View(chart, viewer=viewer)
+@pytest.mark.parametrize("size", ["wide", "narrow"])
+def test_an_unchanged_chart_keeps_its_key_and_answers_304(
+    client, login_as, org, chart, viewer, size
+):
+    view = View(chart, viewer=viewer, size=size)
     first = look(client, login_as, org, view)
     again = client.get(chart_url(org, view, "png"), headers={"If-None-Match": first.etag})
     assert again.status_code == 304 and again.headers["ETag"] == first.etag and not again.data
@@ -365,3 +377,12 @@ def test_every_input_gives_a_key_of_its_own(client, login_as, make_user, org):
         change(org, client, login_as, make_user)
         seen.append(look(client, login_as, org, view).etag)
     assert len(set(seen)) == len(seen)
+
+
+@pytest.mark.parametrize("chart", ["heatmap", "levels"])
+def test_a_change_redraws_the_phones_picture_too(client, login_as, make_user, org, chart):
+    view = View(chart, size="narrow")
+    before = look(client, login_as, org, view)
+    add_evidence(org, client, login_as, make_user)
+    after = look(client, login_as, org, view, etag=before.etag)
+    assert after.etag != before.etag and after.numbers != before.numbers

@@ -718,7 +718,9 @@ def check_dashboard(
     )
 
 
-FIGURE = re.compile(r'<figure class="card chart">\s*<img src="[^"]*/charts/(\w+)\.png')
+FIGURE = re.compile(
+    r'<figure class="card chart">\s*<picture>\s*<source [^>]*>\s*<img src="[^"]*/charts/(\w+)\.png'
+)
 
 
 def check_dashboard_charts(client: FlaskClient, team: TeamWorld, role: str, day: date) -> None:

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from tests.catalogue_fixtures import SMALL
 from tests.test_chart_layout import assert_all_text_inside
-from tracker import charts
+from tracker import level_charts
 from tracker.catalogue.service import import_text
 from tracker.clock import today
 from tracker.extensions import db
@@ -190,7 +190,9 @@ def test_a_team_at_the_limit_keeps_a_row_per_engineer(client, login_as, scored_t
 
 def test_the_level_counts_drawing_outlines_the_required_level_and_keeps_its_text() -> None:
     long = ["Experiment tracking and model registry", "Statistics for ML"]
-    figure = charts.level_counts(long, [[10, 5, 20, 1, 0], [0, 0, 3, 30, 3]], [3, 2], "Payments")
+    figure = level_charts.level_counts(
+        long, [[10, 5, 20, 1, 0], [0, 0, 3, 30, 3]], [3, 2], "Payments"
+    )
     assert_all_text_inside(figure)
     axes = figure.axes[0]
     outlined = [(p.get_x() + 0.5, p.get_y() + 0.5) for p in axes.patches]

@@ -26,7 +26,10 @@ def _closest_role(user_id: int, as_of: date, catalogue: Catalogue) -> str:
 @bp.get("/<int:user_id>/levels.<fmt>")
 @login_required
 def levels_chart(user_id: int, fmt: str) -> Response:
-    """Demonstrated, required and claimed levels for a role as of a date (self, manager, L&D)."""
+    """Demonstrated, required and claimed levels for a role as of a date (self, manager, L&D).
+
+    `size=narrow` draws the PNG or SVG for a phone's screen; the CSV has no size.
+    """
     engineer = policy.visible_engineer(current_user, user_id=user_id)
     if fmt not in (*MIMETYPES, "csv"):
         abort(404)
@@ -54,7 +57,7 @@ def levels_chart(user_id: int, fmt: str) -> Response:
     return chart_response(
         fmt,
         key,
-        lambda: engineer_levels(
+        lambda layout: engineer_levels(
             progress_of(user_id, as_of, catalogue), catalogue, role_key, engineer.name
-        ).draw(),
+        ).draw(layout),
     )

@@ -10,13 +10,15 @@ levels, which only evidence gives.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Protocol
 
 from matplotlib.figure import Figure
 
-from tracker import charts
+from tracker import charts, level_charts
+from tracker.chart_layout import WIDE, Layout
 from tracker.forecast import Forecast, projected_ready_count
 from tracker.models import Team
 from tracker.readiness import Band
@@ -46,6 +48,12 @@ class ChartTable:
     rows: list[list[object]] | None
 
 
+class Draw(Protocol):
+    """Draws a chart's numbers for a layout: a desktop's (the default) or a phone's."""
+
+    def __call__(self, layout: Layout = WIDE) -> Figure: ...
+
+
 @dataclass(frozen=True)
 class ChartData:
     """A chart's title, its numbers as a table, and how to draw them."""
@@ -54,7 +62,7 @@ class ChartData:
     alt: str
     headers: list[str]
     rows: list[list[object]]
-    draw: Callable[[], Figure]
+    draw: Draw
 
     def table(self) -> ChartTable:
         """Return the chart without its drawing, to show or cache beside a page."""
@@ -75,7 +83,7 @@ def bands_by_role(
         f"Stacked bars of engineers per readiness band for each role. {title}.",
         ["role", *BANDS],
         rows,
-        lambda: charts.band_bars(labels, per_role, title),
+        lambda layout=WIDE: charts.band_bars(labels, per_role, title, layout),
     )
 
 
@@ -110,7 +118,7 @@ def weekly_trend(
         f"Stacked areas of engineers per band each week. {title}.",
         ["week", *BANDS],
         rows,
-        lambda: charts.band_trend(days, per_week, title),
+        lambda layout=WIDE: charts.band_trend(days, per_week, title, layout),
     )
 
 
@@ -141,7 +149,7 @@ def ready_forecast(result: TeamReadiness, name: str, months: int = 12) -> ChartD
         f"Engineers projected ready by month against staffing targets. {title}.",
         ["date", "projected_ready", "target"],
         rows,
-        lambda: charts.forecast(ends, ready, targets, title),
+        lambda layout=WIDE: charts.forecast(ends, ready, targets, title, layout),
     )
 
 
@@ -190,7 +198,7 @@ def competency_heatmap(
             heading.alt,
             ["competency", "required", *LEVELS],
             rows,
-            lambda: charts.level_counts(names, counts, required, title),
+            lambda layout=WIDE: level_charts.level_counts(names, counts, required, title, layout),
         )
     engineers = [name for name, _ in people]
     rows = [[n, *row] for n, row in zip(engineers, grid, strict=True)]
@@ -200,7 +208,7 @@ def competency_heatmap(
         heading.alt,
         ["engineer", *keys],
         rows,
-        lambda: charts.heatmap(engineers, names, grid, required, title),
+        lambda layout=WIDE: level_charts.heatmap(engineers, names, grid, required, title, layout),
     )
 
 
@@ -255,5 +263,5 @@ def engineer_levels(progress: Progress, catalogue: Catalogue, role_key: str, who
         f"Demonstrated, required and claimed level for each competency. {title}.",
         ["competency", "demonstrated", "required", "claimed"],
         rows,
-        lambda: charts.levels(names, have, need, claim, title),
+        lambda layout=WIDE: level_charts.levels(names, have, need, claim, title, layout),
     )

@@ -21,7 +21,10 @@ from tracker.team import bp
 @bp.get("/<int:team_id>/charts/<name>.<fmt>")
 @allowed_by(policy.may_see_teams)
 def chart(team_id: int, name: str, fmt: str) -> Response:
-    """A team chart (bands, trend, heatmap or forecast) as PNG, SVG, or its numbers as CSV."""
+    """A team chart (bands, trend, heatmap or forecast) as PNG, SVG, or its numbers as CSV.
+
+    `size=narrow` draws the PNG or SVG for a phone's screen; the CSV has no size.
+    """
     team = team_state(team_id)
     audience = policy.team_audience(current_user, team_id)
     if (
@@ -44,4 +47,4 @@ def chart(team_id: int, name: str, fmt: str) -> Response:
         data = numbers()
         return csv_response(f"{team.name}-{name}-{as_of.isoformat()}.csv", data.headers, data.rows)
     key = figure_key(name, catalogue, role_key, as_of, audience, team=team)
-    return chart_response(fmt, key, lambda: numbers().draw())
+    return chart_response(fmt, key, lambda layout: numbers().draw(layout))
