@@ -40,6 +40,14 @@ def end_all_sessions(user: User) -> None:
     user.session_epoch = (user.session_epoch or 0) + 1
 
 
+def act_as(user: User | None) -> None:
+    """Make `user` (None: nobody) this request's current user, whoever a cookie names.
+
+    The token surfaces (API, xAPI, SCIM) answer for a token's owner, never a session.
+    """
+    current_app.login_manager._update_request_context_with_user(user)  # type: ignore[attr-defined]
+
+
 def end_session() -> None:
     """Log out of this session and forget everything in it."""
     logout_user()

@@ -17,6 +17,7 @@ from tracker import policy
 from tracker.extensions import db
 from tracker.models import Role, User
 from tracker.operations.tokens import use_token
+from tracker.sessions import act_as
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -60,7 +61,7 @@ def authenticate_request() -> None:
     if not (request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/")):
         return
     # The API ignores session cookies: whoever the cookie names, the caller starts anonymous.
-    current_app.login_manager._update_request_context_with_user(None)  # type: ignore[attr-defined]
+    act_as(None)
     g.api_user = None
     if request.url_rule is None:
         return  # routing answers 404 or 405
@@ -77,7 +78,7 @@ def authenticate_request() -> None:
     if user is None:
         _refuse("The token is unknown or revoked, or its owner is inactive.", "invalid_token")
     g.api_user = user
-    current_app.login_manager._update_request_context_with_user(user)  # type: ignore[attr-defined]
+    act_as(user)
 
 
 def api_user() -> User:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Response, abort, current_app, g, request
+from flask import Response, abort, g, request
 from werkzeug.exceptions import HTTPException
 
 from tracker import audit, policy
@@ -18,6 +18,7 @@ from tracker.errors import _audit_denial, handle_http_exception, json_error
 from tracker.extensions import db
 from tracker.models import Integration, User
 from tracker.operations.tokens import use_token
+from tracker.sessions import act_as
 from tracker.xapi import bp
 
 VERSION = "1.0.3"
@@ -83,7 +84,7 @@ def authenticate() -> None:
     The token comes first so that every refusal after it has a sender to audit.
     """
     request.max_content_length = MAX_BYTES
-    _act_as(None)  # like the API, the intake ignores session cookies
+    act_as(None)  # like the API, the intake ignores session cookies
     if request.endpoint == "xapi.about":
         return
     credentials = request.authorization
@@ -95,7 +96,7 @@ def authenticate() -> None:
     if who is None:
         raise Refused(401, "The token is unknown or revoked, or its owner is inactive.", True)
     g.xapi_sender = who
-    _act_as(who if isinstance(who, User) else None)
+    act_as(who if isinstance(who, User) else None)
     version = request.headers.get(_VERSION_HEADER, "")
     if not _ACCEPTED.fullmatch(version.strip()):
         raise Refused(
@@ -107,11 +108,6 @@ def authenticate() -> None:
             "This token may not send statements: ask for an integration token "
             "with the xapi scope, or use an L&D token.",
         )
-
-
-def _act_as(user: User | None) -> None:
-    """Make `user` (None: nobody) the request's current user, whoever a cookie names."""
-    current_app.login_manager._update_request_context_with_user(user)  # type: ignore[attr-defined]
 
 
 def sender() -> User | Integration:
