@@ -283,6 +283,31 @@ MATRIX: dict[str, Route] = {
         "/xapi/statements?statementId=4ad3b2c9-0f3e-4c2a-9d7b-1e2f3a4b5c6d",
         everyone(404, 401),
     ),
+    # SCIM provisioning: only an integration's token with the scim scope (tests/test_scim_*.py);
+    # every person's token is refused, an admin's too, and a session cookie is no token.
+    **{
+        f"scim.{endpoint}": Route(method, f"/scim/v2{path}", everyone(403, 401))
+        for endpoint, method, path in [
+            ("service_provider_config", "GET", "/ServiceProviderConfig"),
+            ("list_resource_types", "GET", "/ResourceTypes"),
+            ("get_resource_type", "GET", "/ResourceTypes/User"),
+            ("list_schemas", "GET", "/Schemas"),
+            ("get_schema", "GET", "/Schemas/urn:ietf:params:scim:schemas:core:2.0:User"),
+            ("search_everything", "POST", "/.search"),
+            ("list_users", "GET", "/Users"),
+            ("create_user", "POST", "/Users"),
+            ("get_user", "GET", "/Users/{engineer_id}"),
+            ("replace_user", "PUT", "/Users/{engineer_id}"),
+            ("patch_user", "PATCH", "/Users/{engineer_id}"),
+            ("delete_user", "DELETE", "/Users/{engineer_id}"),
+            ("list_groups", "GET", "/Groups"),
+            ("create_group", "POST", "/Groups"),
+            ("get_group", "GET", "/Groups/{team_id}"),
+            ("replace_group", "PUT", "/Groups/{team_id}"),
+            ("patch_group", "PATCH", "/Groups/{team_id}"),
+            ("delete_group", "DELETE", "/Groups/{team_id}"),
+        ]
+    },
     # L&D may import the catalogue; an empty body is a 400 for them, 403 for others.
     "api_catalogue.put_catalog": Route(
         "PUT", "/api/v1/catalog", only({"ld": 400, "admin": 400}, anonymous=401)
@@ -364,7 +389,7 @@ def _request(client, login_as, world, persona: str, route: Route):
     if path.startswith("/xapi/"):
         headers["X-Experience-API-Version"] = "1.0.3"
     if persona != "anonymous":
-        if path.startswith("/api/"):
+        if path.startswith(("/api/", "/scim/")):
             headers["Authorization"] = f"Bearer {world['tokens'][persona]}"
         elif path.startswith("/xapi/"):
             basic = base64.b64encode(f"{persona}:{world['tokens'][persona]}".encode()).decode()

@@ -72,7 +72,19 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount each surface of the app."""
-    from tracker import admin, api, auth, authoring, engineer, health, main, notify, team, xapi
+    from tracker import (
+        admin,
+        api,
+        auth,
+        authoring,
+        engineer,
+        health,
+        main,
+        notify,
+        scim,
+        team,
+        xapi,
+    )
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
@@ -84,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health.bp)
     api.init_app(app)
     xapi.init_app(app)
+    scim.init_app(app)
 
 
 def register_handlers(app: Flask) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from flask_login import current_user
 
 from tracker.extensions import db
@@ -51,7 +51,7 @@ def record(
     ip = request.remote_addr if has_request_context() else None
     event = AuditEvent(
         actor_id=actor.id if actor else None,
-        actor_email=actor.email if actor else None,
+        actor_email=actor.email if actor else _acting_integration(),
         action=clean(action, 64),
         target=clean(target, 254),
         detail=clean(detail),
@@ -67,6 +67,11 @@ def record(
         event.detail,
     )
     return event
+
+
+def _acting_integration() -> str | None:
+    """Name the integration a request acts for (`g.audit_integration`, set by SCIM), if any."""
+    return g.get("audit_integration") if has_request_context() else None
 
 
 def log_only(action: str, target: object = "", detail: object = "") -> None:

@@ -55,11 +55,14 @@ def _keep_an_admin(user: User, what: str) -> None:
 
 
 def update_person(
-    user: User, actor: User, name: str, roles: set[Role], team_id: int | None
+    user: User, actor: User | None, name: str, roles: set[Role], team_id: int | None
 ) -> None:
-    """Change a person's name, roles and team, auditing role and team changes."""
+    """Change a person's name, roles and team, auditing role and team changes.
+
+    `actor` is the admin making the change, or None for an integration (a SCIM client).
+    """
     if Role.ADMIN in user.roles and Role.ADMIN not in roles:
-        if user.id == actor.id:
+        if actor is not None and user.id == actor.id:
             raise AdminRuleError("You cannot remove your own admin role.")
         _keep_an_admin(user, "remove the admin role of")
     user.name = name.strip()
@@ -71,9 +74,12 @@ def update_person(
         user.team_id = team_id
 
 
-def set_active(user: User, actor: User, active: bool) -> None:
-    """Deactivate (ending every session) or reactivate a person."""
-    if user.id == actor.id and not active:
+def set_active(user: User, actor: User | None, active: bool) -> None:
+    """Deactivate (ending every session) or reactivate a person.
+
+    `actor` is the admin doing it, or None for an integration (a SCIM client).
+    """
+    if actor is not None and user.id == actor.id and not active:
         raise AdminRuleError("You cannot deactivate your own account.")
     if user.active == active:
         return
@@ -83,6 +89,14 @@ def set_active(user: User, actor: User, active: bool) -> None:
     if not active:
         end_all_sessions(user)
     audit.record("person.activated" if active else "person.deactivated", user.email)
+
+
+def change_email(user: User, email: str) -> None:
+    """Give a person a new email (their sign-in name), audited; the caller checks it is free."""
+    email = email.strip().lower()
+    if email != user.email:
+        audit.record("person.email_changed", user.email, f"-> {email}")
+        user.email = email
 
 
 def save_team(team: Team | None, name: str, manager_ids: set[int]) -> Team:
