@@ -28,6 +28,7 @@ from tracker.models import (
 )
 from tracker.query_args import Sort
 from tracker.reads.evidence import recorder
+from tracker.reads.paging import Page, clamp
 
 
 @dataclass(frozen=True)
@@ -50,32 +51,6 @@ QUEUE_SORTS = {  # column -> (what it orders by, whether its first order is the 
     "module": (Module.title, False),
     "recorded": (Evidence.created_at, False),
 }
-
-
-@dataclass(frozen=True)
-class QueuePage:
-    """One page of the queue, named as Flask-SQLAlchemy's pages are."""
-
-    items: list[QueueRow]
-    page: int
-    pages: int
-    total: int
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 def _visible(query: Select[Any], viewer: User) -> Select[Any]:
@@ -107,7 +82,7 @@ def queue(viewer: User, only: Collection[int] | None = None) -> list[QueueRow]:
     return _rows(viewer, db.session.execute(query).all())
 
 
-def queue_page(viewer: User, sort: Sort, page: int) -> QueuePage:
+def queue_page(viewer: User, sort: Sort, page: int) -> Page[QueueRow]:
     """Return one page of the queue in the order `sort` names (four statements, any size).
 
     A page past the end is the last page.
@@ -121,8 +96,7 @@ def queue_page(viewer: User, sort: Sort, page: int) -> QueuePage:
             viewer,
         )
     )
-    pages = max(1, -(-(total or 0) // QUEUE_PER_PAGE))
-    page = min(page, pages)
+    page, pages = clamp(page, total or 0, QUEUE_PER_PAGE)
     column, descending = QUEUE_SORTS[sort.column]
     query = (
         _pending(viewer)
@@ -130,7 +104,7 @@ def queue_page(viewer: User, sort: Sort, page: int) -> QueuePage:
         .limit(QUEUE_PER_PAGE)
         .offset((page - 1) * QUEUE_PER_PAGE)
     )
-    return QueuePage(_rows(viewer, db.session.execute(query).all()), page, pages, total or 0)
+    return Page(_rows(viewer, db.session.execute(query).all()), page, pages, total or 0)
 
 
 def _rows(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -22,6 +21,7 @@ from tracker.query_args import as_of_arg, page_arg, sort_arg
 from tracker.reads.catalogue import load_catalogue
 from tracker.reads.charts import ChartTable, team_chart
 from tracker.reads.dashboard import dashboard_figures
+from tracker.reads.paging import page_of
 from tracker.reads.team import EngineerRow
 from tracker.reads.versions import figure_key, team_state
 from tracker.team import bp
@@ -54,39 +54,6 @@ def sorted_rows(rows: list[EngineerRow], sort: str) -> list[EngineerRow]:
 
 TEAMS_LISTED = 30  # beyond this many teams, the dashboard asks for a name instead of listing
 ENGINEERS_PER_PAGE = 50
-
-
-@dataclass(frozen=True)
-class RowsPage:
-    """One page of the engineers table, named as Flask-SQLAlchemy's pages are."""
-
-    items: list[EngineerRow]
-    page: int
-    pages: int
-    total: int
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
-
-
-def page_of(rows: list[EngineerRow], page: int, size: int = ENGINEERS_PER_PAGE) -> RowsPage:
-    """Return page `page` of the sorted rows; a page past the end is the last page."""
-    pages = max(1, -(-len(rows) // size))
-    page = min(page, pages)
-    return RowsPage(rows[(page - 1) * size : page * size], page, pages, len(rows))
 
 
 def visible_teams(
@@ -202,7 +169,7 @@ def dashboard(team_id: int) -> str:
     return render_template(
         "team/dashboard.html",
         result=figures.readiness(team),
-        rows=page_of(rows, page_arg()),
+        rows=page_of(rows, page_arg(), ENGINEERS_PER_PAGE),
         sort=sort,
         first_order=FIRST_ORDER,
         names=catalogue.names,
