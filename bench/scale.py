@@ -5,7 +5,7 @@ then, when TEST_DATABASE_URL names a PostgreSQL server, again on a throwaway Pos
 seed it the way `flask demo seed --engineers N --evidence 50` does, move engineers into teams
 of 12, 100 and 1,000 (as many as the organisation holds), then time with the Flask test client
 `/healthz`, the engineer's progress API, the team API and dashboard at each team size (and the
-largest team's dashboard as a first view, its kept figures cleared), the
+largest team's API answer and dashboard as a first view, their kept figures cleared), the
 company view as L&D, a team chart uncached and cached beside matplotlib alone drawing the same
 figure, and count the statements each call sends. Last, requests per second of the team API
 under gunicorn with 2 workers, from a bounded pool of client threads on loopback.
@@ -212,6 +212,13 @@ def measure(engineers: int, url: str, database: str = SQLITE) -> Scale:
                 f"team API, team of {size:,}",
                 get(f"/api/v1/teams/{team_id}/readiness?role={ROLE}", api),
             )
+        largest_api = get(f"/api/v1/teams/{teams[max(teams)]}/readiness?role={ROLE}", api)
+
+        def first_call() -> object:
+            cache.clear()  # as after any change the answer shows: computed, then kept
+            return largest_api()
+
+        add(f"team API, team of {max(teams):,}, first call", first_call)
         _log_in(client, "manager@example.com")
         for size, team_id in teams.items():
             add(f"team dashboard HTML, team of {size:,}", get(f"/team/{team_id}/?role={ROLE}"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Response, jsonify
+from flask import Response, current_app
 from flask_smorest import Blueprint, abort
 from marshmallow import RAISE, Schema, ValidationError, fields, validates
 
@@ -16,10 +16,11 @@ from tracker.api.responses import errors
 from tracker.api.schemas import TeamReadinessSchema
 from tracker.api.shapes import engineer_rows_json, team_readiness_json
 from tracker.clock import today
-from tracker.extensions import db
+from tracker.extensions import cache, db
 from tracker.models import Team
 from tracker.reads.catalogue import load_catalogue
 from tracker.reads.team import team_readiness
+from tracker.reads.versions import figure_key, team_state
 from tracker.routing import MAX_ID
 
 bp = Blueprint(
@@ -50,8 +51,8 @@ def readiness_of_team(args: dict[str, Any], team_id: int) -> Response:
     Per engineer: readiness, band and projected ready date; totals per band; and each staffing
     target with the engineers projected ready by its date and the gap to hire or move.
     """
-    team = db.session.get(Team, team_id)
-    if team is None or not policy.may_see_team(api_user(), team_id):
+    state = team_state(team_id)
+    if state is None or not policy.may_see_team(api_user(), team_id):
         abort(404, message=f"There is no team {team_id} you can see.")
     catalogue = load_catalogue()
     if args["role"] not in catalogue.roles:
@@ -60,7 +61,15 @@ def readiness_of_team(args: dict[str, Any], team_id: int) -> Response:
             message="The request has invalid fields.",
             errors={"role": f"unknown role {args['role']!r}"},
         )
-    result = team_readiness(team, args["role"], args["as_of"] or today(), catalogue)
-    answer = TeamReadinessSchema().dump(team_readiness_json(result))
-    answer["engineers"] = engineer_rows_json(result)
-    return jsonify(answer)
+    as_of = args["as_of"] or today()
+    # kept under a key that changes with anything the answer shows (the team's figures token,
+    # the catalogue, the role, the day): the same for every caller who may see the team
+    key = "team-api:" + figure_key("team-api", catalogue, args["role"], as_of, "api", team=state)
+    body = cache.get(key)
+    if body is None:
+        result = team_readiness(db.session.get_one(Team, team_id), args["role"], as_of, catalogue)
+        answer = TeamReadinessSchema().dump(team_readiness_json(result))
+        answer["engineers"] = engineer_rows_json(result)
+        body = current_app.json.dumps(answer)
+        cache.set(key, body)
+    return Response(body, mimetype="application/json")
