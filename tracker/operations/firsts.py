@@ -24,8 +24,9 @@ from typing import Any
 from sqlalchemy import Connection, Result, Select, delete, event, func, insert, or_, select
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
-from tracker.models import Evidence, EvidenceFirst, EvidenceKind, EvidenceStatus
+from tracker.models import Evidence, EvidenceFirst, EvidenceKind, EvidenceStatus, User
 from tracker.operations import steps, team_versions
+from tracker.operations.row_locks import lock
 from tracker.readiness import COUNTING_STATUSES
 
 _BATCH = 500  # engineers per statement, well under every database's bound-parameter limit
@@ -54,12 +55,14 @@ def recount(connection: Connection, user_ids: Iterable[int] | None = None) -> No
     """Recount the rows of these people (everyone when None) from their evidence."""
     columns = ["user_id", "module_id", "kind", "status", "first_on"]
     if user_ids is None:
+        lock(connection, User.id, None)
         connection.execute(delete(EvidenceFirst))
         connection.execute(insert(EvidenceFirst).from_select(columns, earliest()))
         return
     people = sorted(set(user_ids))
     for start in range(0, len(people), _BATCH):
         batch = people[start : start + _BATCH]
+        lock(connection, User.id, batch)
         connection.execute(delete(EvidenceFirst).where(EvidenceFirst.user_id.in_(batch)))
         connection.execute(insert(EvidenceFirst).from_select(columns, earliest(batch)))
 

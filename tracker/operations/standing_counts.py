@@ -41,6 +41,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, aliased
 
 from tracker.models import ReadinessStep, Role, StandingCount, TargetRole, Team, User, UserRole
 from tracker.operations.flush_history import changed, now_and_before
+from tracker.operations.row_locks import lock
 
 END = date(9999, 12, 31)  # `until_on` of an engineer's last step
 NO_STEPS = -1  # `tenths` of engineers without steps: readiness of no counting evidence
@@ -94,31 +95,17 @@ def counted(
     return query
 
 
-def _lock(connection: Connection, team_ids: list[int] | None) -> None:
-    """Lock these teams' rows (every team's when None) until the commit, on PostgreSQL.
-
-    A second transaction recounting one of them waits here, and then counts what the first
-    committed. SQLite lets one writer in at a time already.
-    """
-    if connection.dialect.name != "postgresql":
-        return
-    query = select(Team.id).order_by(Team.id).with_for_update(key_share=True)
-    if team_ids is not None:
-        query = query.where(Team.id.in_(team_ids))
-    connection.execute(query).all()
-
-
 def recount(connection: Connection, team_ids: Iterable[int] | None = None) -> None:
     """Count these teams' rows (every team's when None) again."""
     if team_ids is None:
-        _lock(connection, None)
+        lock(connection, Team.id, None)
         connection.execute(delete(StandingCount))
         connection.execute(insert(StandingCount).from_select(_COLUMNS, counted()))
         return
     teams = sorted(set(team_ids))
     for start in range(0, len(teams), _BATCH):
         batch = teams[start : start + _BATCH]
-        _lock(connection, batch)
+        lock(connection, Team.id, batch)
         connection.execute(delete(StandingCount).where(StandingCount.team_id.in_(batch)))
         connection.execute(insert(StandingCount).from_select(_COLUMNS, counted(batch)))
 

@@ -35,9 +35,10 @@ from sqlalchemy.orm import Session
 from tracker.bulk import write_rows
 from tracker.extensions import db
 from tracker.history import role_steps
-from tracker.models import CatalogueVersion, EvidenceFirst, ReadinessStep, TargetRole
+from tracker.models import CatalogueVersion, EvidenceFirst, ReadinessStep, TargetRole, User
 from tracker.operations import standing_counts
 from tracker.operations.catalogue_version import CHANGED, bump
+from tracker.operations.row_locks import lock
 from tracker.readiness import demonstrated_dates
 from tracker.reads.catalogue import Catalogue, load_catalogue
 from tracker.reads.records import first_evidence
@@ -86,6 +87,7 @@ def compute(session: Session, catalogue: Catalogue, user_ids: Collection[int]) -
     for start in range(0, len(people), _BATCH):
         batch = people[start : start + _BATCH]
         connection = session.connection()  # not through the session: counted by `mark_people`
+        lock(connection, User.id, batch)
         connection.execute(delete(ReadinessStep).where(ReadinessStep.user_id.in_(batch)))
         firsts = first_evidence(
             select(EvidenceFirst.user_id).where(EvidenceFirst.user_id.in_(batch))
@@ -97,6 +99,7 @@ def compute(session: Session, catalogue: Catalogue, user_ids: Collection[int]) -
 def rebuild(session: Session, catalogue: Catalogue) -> None:
     """Compute everyone's steps with the rules of `catalogue`, and record those rules."""
     connection = session.connection()
+    lock(connection, User.id, None)
     connection.execute(delete(ReadinessStep))
     people = session.scalars(select(EvidenceFirst.user_id).distinct()).all()
     compute(session, catalogue, people)
