@@ -12,14 +12,21 @@ from typing import Any
 
 from flask import Response
 from scim2_models import Context, PatchOp
-from sqlalchemy import func
 
 from tracker.extensions import db
 from tracker.models import Team, TeamManager, User
 from tracker.scim import bp
 from tracker.scim.auth import MEDIA_TYPE, Refused
 from tracker.scim.mapping import TeamGroup, as_group, manager_ids_of, member_ids_of
-from tracker.scim.protocol import id_equals, json_body, listed, one, page_arguments, parse, where
+from tracker.scim.protocol import (
+    id_equals,
+    json_body,
+    listed,
+    one,
+    page_arguments,
+    parse,
+    selected,
+)
 from tracker.scim.provisioning import row_id
 from tracker.scim.teams import checked_group, delete_team, save_group
 
@@ -49,14 +56,7 @@ def get_group(team_id: str) -> Response:
 def list_groups() -> Response:
     """Teams, by id, filtered and paged, with their members and managers."""
     page = page_arguments()
-    query = db.select(Team)
-    clause = where(page.filter, FILTERS)
-    if clause is not None:
-        query = query.where(clause)
-    total = db.session.scalar(db.select(func.count()).select_from(query.subquery())) or 0
-    teams = list(
-        db.session.scalars(query.order_by(Team.id).offset(page.start - 1).limit(page.count))
-    )
+    total, teams = selected(db.select(Team), page, FILTERS, Team.id)
     members, managers = _people_of([t.id for t in teams])
     resources = [as_group(t, members[t.id], managers[t.id]) for t in teams]
     return listed(TeamGroup, resources, total, page)

@@ -19,9 +19,10 @@ from scim2_models import (
     ScimFilter,
 )
 from scim2_models.path import CompareOperator, Comparison, FilterNode, LogicalExpr, LogicalOperator
-from sqlalchemy import ColumnElement, and_, false, func
+from sqlalchemy import ColumnElement, Select, and_, false, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 
+from tracker.extensions import db
 from tracker.scim.auth import Refused, scim_json
 from tracker.scim.provisioning import row_id
 
@@ -98,6 +99,21 @@ def page_arguments() -> Page:
         first = Error.from_validation_errors(error)[0]
         raise Refused(400, f"attributes: {first.detail}", "invalidValue") from None
     return Page(node, start, count, parameters)
+
+
+def selected(
+    query: Select[Any], page: Page, filters: dict[str, Any], key: Any
+) -> tuple[int, list[Any]]:
+    """Return how many rows `query` under the page's filter holds, and the page's rows by `key`.
+
+    Two statements, whatever the number of rows.
+    """
+    clause = where(page.filter, filters)
+    if clause is not None:
+        query = query.where(clause)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db.session.scalars(query.order_by(key).offset(page.start - 1).limit(page.count))
+    return total, list(rows)
 
 
 def _integer(name: str, default: int) -> int:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from flask import Response
 from scim2_models import Context, PatchOp
-from sqlalchemy import func
 
 from tracker.extensions import db
 from tracker.models import Team
@@ -17,7 +16,15 @@ from tracker.scim import bp
 from tracker.scim.auth import MEDIA_TYPE, Refused
 from tracker.scim.mapping import DirectoryUser as User
 from tracker.scim.mapping import as_user, emails_of, name_of
-from tracker.scim.protocol import id_equals, json_body, listed, one, page_arguments, parse, where
+from tracker.scim.protocol import (
+    id_equals,
+    json_body,
+    listed,
+    one,
+    page_arguments,
+    parse,
+    selected,
+)
 from tracker.scim.provisioning import (
     PersonFields,
     checked_person,
@@ -57,13 +64,7 @@ def list_users() -> Response:
     """People, by id, filtered and paged: a fixed number of statements for any page size."""
     page = page_arguments()
     query = db.select(Person).where(Person.deprovisioned_at.is_(None))
-    clause = where(page.filter, FILTERS)
-    if clause is not None:
-        query = query.where(clause)
-    total = db.session.scalar(db.select(func.count()).select_from(query.subquery())) or 0
-    people = list(
-        db.session.scalars(query.order_by(Person.id).offset(page.start - 1).limit(page.count))
-    )
+    total, people = selected(query, page, FILTERS, Person.id)
     teams = _team_names({p.team_id for p in people if p.team_id is not None})
     resources = [as_user(p, teams.get(p.team_id or 0)) for p in people]
     return listed(User, resources, total, page)
