@@ -52,6 +52,7 @@ class Provider:
 
     url: str
     changes: list[TokenChange] = field(default_factory=list)
+    discovery: dict[str, object] = field(default_factory=dict)  # claims its discovery overrides
 
     def set_user(self, sub: str, **claims: object) -> None:
         """Give subject `sub` these claims (email, email_verified, name, ...)."""
@@ -108,6 +109,9 @@ def provider() -> Iterator[Provider]:
 
     @provider_app.after_request
     def misbehave(response: flask.Response) -> flask.Response:
+        if flask.request.path.endswith("/openid-configuration") and running.discovery:
+            response.set_data(json.dumps(response.get_json() | running.discovery))
+            return response
         if flask.request.path != "/oauth2/token" or not running.changes:
             return response
         body = response.get_json()
@@ -433,6 +437,22 @@ def test_an_id_token_that_fails_a_check_is_refused(sso_client, provider, make_us
     assert_refused(sso_client, answer, "did not work", reason)
     assert person("tok@corp.test").sso_subject is None
     assert person("boss@corp.test").sso_subject is None
+
+
+def test_a_provider_whose_discovery_names_another_issuer_is_refused(
+    sso_client, provider, make_user
+):
+    """The tokens would be checked against the issuer discovery names; it must be OIDC_ISSUER."""
+    make_user(email="iss@corp.test")
+    provider.set_user("iss-1", email="iss@corp.test", email_verified=True)
+    provider.discovery["issuer"] = "https://impostor.example"
+    try:
+        answer = sign_in(sso_client, provider, "iss-1")
+    finally:
+        provider.discovery.clear()
+
+    assert_refused(sso_client, answer, "did not work", "discovery named another issuer")
+    assert person("iss@corp.test").sso_subject is None
 
 
 @pytest.fixture(scope="module")
