@@ -19,8 +19,7 @@ from hypothesis import strategies as st
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from tests.catalogue_fixtures import SMALL
-from tracker.catalogue.service import import_text
+from tests.small_org import add_evidence, pieces_of_evidence, small_org
 from tracker.clock import today
 from tracker.extensions import db
 from tracker.models import (
@@ -46,26 +45,19 @@ TODAY = today()
 
 @pytest.fixture
 def org(app, make_user, make_team):
-    import_text(SMALL, "small.yaml")
-    engineers = [make_user(email=f"e{i}@corp.test", name=f"E{i}") for i in range(6)]
-    lead = make_user(email="lead@corp.test", roles=["manager"])
-    teams = [
-        make_team(name="Payments", managers=[lead], members=engineers[:4]),
-        make_team(name="Search", managers=[lead], members=engineers[4:]),
-    ]
-    modules = {key: id_ for key, id_ in db.session.execute(db.select(Module.key, Module.id))}
+    made = small_org(make_user, make_team, [("Payments", slice(0, 4)), ("Search", slice(4, 6))])
     roles = {key: id_ for key, id_ in db.session.execute(db.select(TargetRole.key, TargetRole.id))}
     for months, count in ((3, 1), (9, 3)):  # two targets of one team for one role
         db.session.add(
             StaffingTarget(
-                team_id=teams[0].id,
+                team_id=made["teams"][0].id,
                 role_id=roles["ml-engineer"],
                 count=count,
                 by=TODAY + timedelta(days=30 * months),
             )
         )
     db.session.commit()
-    return {"engineers": engineers, "teams": teams, "modules": modules}
+    return made
 
 
 def other_rules(catalogue):  # type: ignore[no-untyped-def]
@@ -83,16 +75,6 @@ def as_counters(forecasts, pairs):  # type: ignore[no-untyped-def]
     return {pair: Counter(forecasts.get(pair, [])) for pair in pairs}
 
 
-piece = st.tuples(
-    st.integers(0, 5),  # engineer
-    st.integers(0, 50),  # module, modulo how many
-    st.sampled_from(list(EvidenceKind)),
-    st.sampled_from(list(EvidenceStatus)),
-    st.integers(0, 200),  # days ago
-    st.booleans(),  # passed, for an attempt
-)
-
-
 @settings(
     max_examples=20,
     deadline=None,
@@ -100,24 +82,12 @@ piece = st.tuples(
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(
-    pieces=st.lists(piece, max_size=25),
+    pieces=st.lists(pieces_of_evidence(6, 200), max_size=25),
     days=st.lists(st.integers(0, 400), min_size=1, max_size=4),
 )
 def test_figures_read_from_the_table_equal_figures_computed_from_evidence(org, pieces, days):
-    keys = sorted(org["modules"])
     try:
-        for who, pick, kind, status, days_ago, passed in pieces:
-            db.session.add(
-                Evidence(
-                    user_id=org["engineers"][who].id,
-                    module_id=org["modules"][keys[pick % len(keys)]],
-                    kind=kind,
-                    date=TODAY - timedelta(days=days_ago),
-                    status=status,
-                    score=(90 if passed else 10) if kind is EvidenceKind.ATTEMPT else None,
-                    passed=passed if kind is EvidenceKind.ATTEMPT else None,
-                )
-            )
+        add_evidence(org["engineers"], org["modules"], pieces, TODAY)
         db.session.commit()
         catalogue = load_catalogue()
         assert catalogue.steps_current  # so the reads below take the table

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from config import TestingConfig
 from tests import factories
 from tests.catalogue_fixtures import SMALL
+from tests.small_org import small_org
 from tracker import create_app
 from tracker.catalogue.service import import_text
 from tracker.clock import today, utcnow
@@ -46,16 +47,8 @@ TODAY = today()
 
 @pytest.fixture
 def org(app, make_user, make_team):
-    import_text(SMALL, "small.yaml")
-    engineers = [make_user(email=f"e{i}@corp.test", name=f"E{i}") for i in range(6)]
-    lead = make_user(email="lead@corp.test", roles=[Role.MANAGER])
-    teams = [
-        make_team(name="Payments", managers=[lead], members=engineers[:3]),
-        make_team(name="Search", managers=[lead], members=engineers[3:5]),
-        make_team(name="Empty", managers=[lead]),
-    ]
-    modules = {key: id_ for key, id_ in db.session.execute(db.select(Module.key, Module.id))}
-    return {"engineers": engineers, "teams": teams, "modules": modules}
+    split = [("Payments", slice(0, 3)), ("Search", slice(3, 5)), ("Empty", slice(0, 0))]
+    return small_org(make_user, make_team, split)
 
 
 def _prove(org, who: int, key: str, days_ago: int = 3, passed: bool = True) -> None:  # type: ignore[no-untyped-def]

@@ -20,17 +20,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.catalogue_fixtures import SMALL
+from tests.small_org import add_evidence, pieces_of_evidence, small_org
 from tests.test_chart_layout import assert_all_text_inside
 from tracker import level_charts
-from tracker.catalogue.service import import_text
 from tracker.clock import today
 from tracker.extensions import db
 from tracker.models import (
     Evidence,
-    EvidenceKind,
     EvidenceStatus,
-    Module,
     Role,
     StaffingTarget,
     TargetRole,
@@ -47,31 +44,17 @@ TODAY = today()
 @pytest.fixture
 def org(app, make_user, make_team):
     """Two teams of engineers (one deactivated, one never proving anything) and a target."""
-    import_text(SMALL, "small.yaml")
-    engineers = [make_user(email=f"e{i}@corp.test", name=f"E{i}") for i in range(6)]
     gone = make_user(email="gone@corp.test", name="Gone", active=False)
-    lead = make_user(email="lead@corp.test", roles=[Role.MANAGER])
-    teams = [
-        make_team(name="Payments", managers=[lead], members=[*engineers[:4], gone]),
-        make_team(name="Search", managers=[lead], members=engineers[4:]),
-    ]
-    modules = {key: id_ for key, id_ in db.session.execute(db.select(Module.key, Module.id))}
+    split = [("Payments", slice(0, 4)), ("Search", slice(4, 6))]
+    made = small_org(make_user, make_team, split, more=[gone])
     role = db.session.scalar(db.select(TargetRole.id).where(TargetRole.key == "ml-engineer"))
     db.session.add(
-        StaffingTarget(team_id=teams[0].id, role_id=role, count=2, by=TODAY + timedelta(days=90))
+        StaffingTarget(
+            team_id=made["teams"][0].id, role_id=role, count=2, by=TODAY + timedelta(days=90)
+        )
     )
     db.session.commit()
-    return {"people": [*engineers, gone], "teams": teams, "modules": modules}
-
-
-piece = st.tuples(
-    st.integers(0, 6),  # engineer; 6 is the deactivated one
-    st.integers(0, 50),  # module, modulo how many
-    st.sampled_from(list(EvidenceKind)),
-    st.sampled_from(list(EvidenceStatus)),
-    st.integers(0, 500),  # days ago
-    st.booleans(),  # passed, for an attempt
-)
+    return made | {"people": [*made["engineers"], gone]}
 
 
 @settings(
@@ -81,26 +64,13 @@ piece = st.tuples(
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(
-    pieces=st.lists(piece, max_size=25),
+    pieces=st.lists(pieces_of_evidence(7, 500), max_size=25),  # 6: the deactivated one
     days=st.lists(st.integers(0, 400), min_size=1, max_size=3),
 )
 def test_chart_numbers_from_the_table_equal_those_computed_from_evidence(org, pieces, days):
-    keys = sorted(org["modules"])
     try:
-        for who, pick, kind, status, days_ago, passed in pieces:
-            if who == 5:
-                continue  # E5 never proves anything: no steps at all
-            db.session.add(
-                Evidence(
-                    user_id=org["people"][who].id,
-                    module_id=org["modules"][keys[pick % len(keys)]],
-                    kind=kind,
-                    date=TODAY - timedelta(days=days_ago),
-                    status=status,
-                    score=(90 if passed else 10) if kind is EvidenceKind.ATTEMPT else None,
-                    passed=passed if kind is EvidenceKind.ATTEMPT else None,
-                )
-            )
+        # E5 never proves anything: no steps at all
+        add_evidence(org["people"], org["modules"], [p for p in pieces if p[0] != 5], TODAY)
         db.session.commit()
         catalogue = load_catalogue()
         assert catalogue.steps_current  # so the reads below take the table
