@@ -64,6 +64,7 @@ def test_hot_reads_have_their_indexes(empty_database):
         assert evidence["ix_evidence_engineer_module_date"] == ["user_id", "module_id", "date"]
         assert evidence["ix_evidence_status_user"] == ["status", "user_id"]
         assert evidence["ix_evidence_user_date"] == ["user_id", "date"]
+        assert evidence["ix_evidence_pending"] == ["user_id", "recorded_by_id"]
         assert "ix_evidence_user_counting" not in evidence  # evidence_firsts answers that now
         firsts = inspector.get_pk_constraint("evidence_firsts")["constrained_columns"]
         assert firsts == ["user_id", "module_id", "kind", "status"]

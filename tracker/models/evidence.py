@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -69,6 +70,15 @@ class Evidence(Base):
     __table_args__ = (
         Index("ix_evidence_engineer_module_date", "user_id", "module_id", "date"),
         Index("ix_evidence_status_user", "status", "user_id"),
+        # What waits for a decision, by whom and for whom: read from this small index alone by
+        # every page's Verify count, however much evidence has been decided
+        Index(
+            "ix_evidence_pending",
+            "user_id",
+            "recorded_by_id",
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
         # A team's last activity: each engineer's latest date, one index seek apiece.
         Index("ix_evidence_user_date", "user_id", "date"),
         CheckConstraint("score IS NULL OR score BETWEEN 0 AND 100", name="score_range"),

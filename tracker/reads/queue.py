@@ -12,7 +12,18 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import CompoundSelect, Row, Select, case, func, literal, select, union
+from sqlalchemy import (
+    CompoundSelect,
+    Integer,
+    Row,
+    Select,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+    union,
+)
 
 from tracker import policy
 from tracker.extensions import db
@@ -137,23 +148,30 @@ def _waiting(parties: CompoundSelect[Any], teams: Collection[int] | None) -> Sel
     `policy.is_party` compares a decider's id with the subject and the recorder, so only ids that
     can decide (`parties`) tell two pieces apart: every other id is counted as NULL. The groups
     are then about as many as the teams, not as the engineers, and every group holds pieces
-    the rule answers alike for.
+    the rule answers alike for. The pieces are first counted per (subject, recorder) from the
+    pending evidence's own index (`ix_evidence_pending`), never from the evidence rows.
     """
+    pending = (
+        select(Evidence.user_id, Evidence.recorded_by_id, func.count().label("pieces"))
+        .where(Evidence.status == EvidenceStatus.PENDING)
+        .group_by(Evidence.user_id, Evidence.recorded_by_id)
+    )
+    if teams is not None:
+        # from the teams' people to their pending pieces (an index seek each), not the other way
+        people = select(User.id).where(User.team_id.in_(teams))
+        pending = pending.where(Evidence.user_id.in_(people))
+    counted = pending.subquery("pending")
 
     def kept(column: Any) -> Any:
         return case((column.in_(parties), column), else_=None)
 
-    subject, recorded_by = kept(Evidence.user_id), kept(Evidence.recorded_by_id)
-    query = (
-        select(subject, recorded_by, User.team_id, func.count())
-        .join(User, User.id == Evidence.user_id)
-        .where(Evidence.status == EvidenceStatus.PENDING)
+    subject, recorded_by = kept(counted.c.user_id), kept(counted.c.recorded_by_id)
+    return (
+        select(subject, recorded_by, User.team_id, cast(func.sum(counted.c.pieces), Integer))
+        .select_from(counted)
+        .join(User, User.id == counted.c.user_id)
         .group_by(subject, recorded_by, User.team_id)
     )
-    if teams is None:
-        return query
-    # from the teams' people to their pending pieces (an index seek each), not the other way
-    return query.where(Evidence.user_id.in_(select(User.id).where(User.team_id.in_(teams))))
 
 
 def decidable_teams(viewer: User) -> Counter[int | None]:
