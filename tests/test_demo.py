@@ -226,13 +226,14 @@ def test_seeding_sends_statements_per_chunk_not_per_engineer(app, count_statemen
     load_default_catalogue()
     db.session.commit()
     counts = []
-    for engineers in (10, 400):
+    # the first seed also has PostgreSQL's kinds of index looked up, once per connection
+    for engineers in (1, 10, 400):
         with count_statements() as counter:
             seed_people(engineers, seed=5)
             generate_history(5, clock.today(), evidence=20)
         db.session.rollback()
         counts.append(counter.count)
-    assert counts[0] == counts[1]
+    assert counts[1] == counts[2]
 
 
 def test_no_two_people_of_a_demo_organisation_share_a_name(runner, app):

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from tracker.bulk import write_rows
+from tracker.bulk import loading, write_rows
 from tracker.demo_evidence import EvidenceWriter, ModuleInfo, at
 from tracker.extensions import db
 from tracker.models import (
@@ -91,6 +93,20 @@ def _path_index(team_name: str | None, rng: random.Random, count: int) -> int:
     return TEAM_PATHS.get(_area(team_name), fallback) % count
 
 
+@dataclass(frozen=True)
+class _Setting:
+    """What every engineer's history is drawn from: the catalogue, the managers, the day."""
+
+    today: date
+    paths: list[LearningPath]
+    steps: dict[int, list[int]]  # path id -> its modules' ids, in order
+    modules: dict[int, ModuleInfo]
+    managers: dict[int, int]  # team id -> the manager who verifies its evidence
+    outcomes: dict[int, list[tuple[int, int]]]  # module id -> (competency id, level)
+    required: dict[int, list[int]]  # role id -> competency ids
+    practice: int  # practice attempts per engineer who has started
+
+
 def generate_history(
     seed: int,
     today: date,
@@ -102,18 +118,45 @@ def generate_history(
     With `evidence`, engineers who have started also make practice attempts that do not pass
     until the organisation has about `evidence` pieces per engineer (the named demo accounts
     keep only their path's evidence); failed attempts never change readiness. Rows are written
-    with Core bulk inserts every `CHUNK` engineers, so memory stays flat at any size.
+    in bulk every `CHUNK` engineers, so memory stays flat at any size; the tables derived from
+    evidence are computed once, at the end (per chunk, each recount would scan a table that
+    keeps growing; from an empty start, everyone's is one set-based statement per table).
     """
     rng = random.Random(seed)
+    setting = _setting(today, evidence)
+    if setting is None:
+        return {"enrolments": 0, "evidence": 0}
+    totals = {"enrolments": 0, "evidence": 0}
+    engineers = _engineers()
+    with loading(Enrolment, Evidence, SelfAssessment) as empty:
+        for first in range(0, len(engineers), CHUNK):
+            writer, enrolments, claims = EvidenceWriter(rng, today), [], []
+            for engineer in engineers[first : first + CHUNK]:
+                enrolment, mine = _history(rng, setting, writer, engineer)
+                enrolments.append(enrolment)
+                claims += mine
+            write_rows(Enrolment, enrolments)
+            write_rows(Evidence, writer.evidence)
+            write_rows(SelfAssessment, claims)
+            totals["enrolments"] += len(enrolments)
+            totals["evidence"] += len(writer.evidence)
+            progress(len(enrolments))
+    everyone = Evidence.__table__ in empty
+    evidence_written(db.session(), None if everyone else [user_id for user_id, *_ in engineers])
+    _targets(today, setting.paths, setting.managers)
+    return totals
+
+
+def _setting(today: date, evidence: int) -> _Setting | None:
+    """Read what histories are drawn from (None when the catalogue has no paths)."""
     paths, steps, modules = _catalogue()
     if not paths:
-        return {"enrolments": 0, "evidence": 0}
+        return None
     managers: dict[int, int] = {}
     for team_id, user_id in db.session.execute(
         db.select(TeamManager.team_id, TeamManager.user_id).order_by(TeamManager.user_id)
     ):
         managers.setdefault(team_id, user_id)
-    outcomes = _outcomes()
     required: dict[int, list[int]] = {}
     for role_id, competency_id in db.session.execute(
         db.select(RoleRequirement.role_id, RoleRequirement.competency_id)
@@ -121,48 +164,43 @@ def generate_history(
         required.setdefault(role_id, []).append(competency_id)
     # Practice per engineer who has started (about 15% have not).
     practice = round(evidence / (1 - ARCHETYPES[-1][0])) if evidence else 0
-    totals = {"enrolments": 0, "evidence": 0}
-    engineers = _engineers()
-    for first in range(0, len(engineers), CHUNK):
-        writer, enrolments, claims = EvidenceWriter(rng, today), [], []
-        for user_id, email, team_id, team_name in engineers[first : first + CHUNK]:
-            path = paths[_path_index(team_name, rng, len(paths))]
-            low, high = FORCED.get(email) or _archetype(rng)
-            done = round(rng.uniform(low, high) * len(steps.get(path.id, [])))
-            manager_id = managers.get(team_id) if team_id else None
-            if manager_id == user_id:
-                manager_id = None  # nobody verifies their own evidence
-            start = today - timedelta(days=rng.randint(150, 300))
-            enrolments.append(_enrolment(rng, user_id, path.id, manager_id, start, today))
-            span = max(1, (today - start).days - 1)
-            days = sorted(rng.sample(range(1, span + 1), k=min(done, span)))
-            demonstrated: dict[int, date] = {}
-            before = len(writer.evidence)
-            for module_id, offset in zip(steps.get(path.id, [])[:done], days, strict=False):
-                demonstrated[module_id] = start + timedelta(days=offset)
-                writer.module(user_id, modules[module_id], demonstrated[module_id], manager_id)
-            if practice and done and email not in FORCED:
-                assessed = [modules[m] for m in steps.get(path.id, []) if modules[m].pass_mark]
-                wanted = practice - (len(writer.evidence) - before)
-                writer.practice(user_id, assessed, demonstrated, start, wanted)
-            mine = _claims(
-                rng,
-                user_id,
-                steps.get(path.id, [])[:done],
-                outcomes,
-                required.get(path.role_id, []),
-            )
-            claimed_at = at(start + timedelta(days=rng.randint(0, span)))
-            claims += [claim | {"claimed_at": claimed_at} for claim in mine]
-        write_rows(Enrolment, enrolments)
-        write_rows(Evidence, writer.evidence)
-        evidence_written(db.session(), {row["user_id"] for row in writer.evidence})
-        write_rows(SelfAssessment, claims)
-        totals["enrolments"] += len(enrolments)
-        totals["evidence"] += len(writer.evidence)
-        progress(len(enrolments))
-    _targets(today, paths, managers)
-    return totals
+    return _Setting(today, paths, steps, modules, managers, _outcomes(), required, practice)
+
+
+def _history(
+    rng: random.Random,
+    setting: _Setting,
+    writer: EvidenceWriter,
+    engineer: tuple[int, str, int | None, str | None],
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Draw one engineer's history: add their evidence to `writer`; return (enrolment, claims)."""
+    user_id, email, team_id, team_name = engineer
+    today, modules = setting.today, setting.modules
+    path = setting.paths[_path_index(team_name, rng, len(setting.paths))]
+    route = setting.steps.get(path.id, [])
+    low, high = FORCED.get(email) or _archetype(rng)
+    done = round(rng.uniform(low, high) * len(route))
+    manager_id = setting.managers.get(team_id) if team_id else None
+    if manager_id == user_id:
+        manager_id = None  # nobody verifies their own evidence
+    start = today - timedelta(days=rng.randint(150, 300))
+    enrolment = _enrolment(rng, user_id, path.id, manager_id, start, today)
+    span = max(1, (today - start).days - 1)
+    days = sorted(rng.sample(range(1, span + 1), k=min(done, span)))
+    demonstrated: dict[int, date] = {}
+    before = len(writer.evidence)
+    for module_id, offset in zip(route[:done], days, strict=False):
+        demonstrated[module_id] = start + timedelta(days=offset)
+        writer.module(user_id, modules[module_id], demonstrated[module_id], manager_id)
+    if setting.practice and done and email not in FORCED:
+        assessed = [modules[m] for m in route if modules[m].pass_mark]
+        wanted = setting.practice - (len(writer.evidence) - before)
+        writer.practice(user_id, assessed, demonstrated, start, wanted)
+    mine = _claims(
+        rng, user_id, route[:done], setting.outcomes, setting.required.get(path.role_id, [])
+    )
+    claimed_at = at(start + timedelta(days=rng.randint(0, span)))
+    return enrolment, [claim | {"claimed_at": claimed_at} for claim in mine]
 
 
 def _enrolment(
