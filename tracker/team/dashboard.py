@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -19,12 +17,13 @@ from tracker.operations import RecordError, retire_target, set_target
 from tracker.policy import allowed_by
 from tracker.query_args import as_of_arg, page_arg, sort_arg
 from tracker.reads.catalogue import load_catalogue
-from tracker.reads.charts import ChartTable, team_chart
-from tracker.reads.dashboard import dashboard_figures
-from tracker.reads.paging import page_of
+from tracker.reads.charts import TEAM_CHARTS, ChartTable, team_chart
+from tracker.reads.dashboard import DashboardFigures, dashboard_figures
+from tracker.reads.paging import Page, clamp, page_of
 from tracker.reads.team import EngineerRow
-from tracker.reads.versions import figure_key, team_state
+from tracker.reads.versions import team_state
 from tracker.team import bp
+from tracker.team.kept import Kept, template_digest
 
 SORTS = {  # each column's first order; "-" before its name turns it round
     "name": lambda r: (r.name.lower(),),
@@ -52,6 +51,7 @@ def sorted_rows(rows: list[EngineerRow], sort: str) -> list[EngineerRow]:
     return known + sorted((r for r in rows if missing(r)), key=SORTS["name"])
 
 
+SECTION_TEMPLATES = ("team/dashboard.html", "_macros.html")  # what the kept sections are made of
 TEAMS_LISTED = 30  # beyond this many teams, the dashboard asks for a name instead of listing
 ENGINEERS_PER_PAGE = 50
 
@@ -131,55 +131,73 @@ def dashboard_home() -> Response | str:
 def dashboard(team_id: int) -> str:
     """Engineers per band, and each engineer's readiness, projection and last activity.
 
-    The figures are kept in the cache under a key that changes with anything they show
-    (`figure_key`: the team's figures token, the catalogue, the role, the date, the audience).
-    A large team's heatmap counts are computed (from every engineer's evidence) only when
-    asked for with `?numbers=heatmap`.
+    What the page shows of the team is kept in the cache (`Kept`): its figures, their summary,
+    and (by the template) its charts and engineers sections as HTML per order, page and open
+    table, under keys that change with anything they show. A repeated view reads none of the
+    figures back and renders no row; only the page around them (the viewer's teams, targets
+    form and navigation) is made for each request. A large team's heatmap counts are computed
+    (from every engineer's evidence) only when asked for with `?numbers=heatmap`.
     """
     state = team_state(team_id)
     audience = policy.team_audience(current_user, team_id)
     if state is None or audience is None:
         abort(404)
-    team = db.session.get_one(Team, team_id)
     catalogue = load_catalogue()
     if not catalogue.roles:
-        return render_template("team/no_roles.html", team=team)
+        return render_template("team/no_roles.html", team=state)
     role = request.args.get("role", "")
     role = role if role in catalogue.roles else default_role(team_id, sorted(catalogue.roles))
+    kept = Kept(cache, state, catalogue, role, as_of_arg(), audience)
     sort = sort_arg(SORTS, "readiness").arg
-    as_of = as_of_arg()
-
-    def kept(name: str, compute: Callable[[], Any]) -> Any:
-        """Numbers, not HTML, are kept: the page around them is made for each viewer."""
-        key = f"{name}:" + figure_key(name, catalogue, role, as_of, audience, team=state)
-        figures = cache.get(key)
-        if figures is None:
-            figures = compute()
-            cache.set(key, figures)
-        return figures
-
-    def heatmap() -> ChartTable:
-        return team_chart("heatmap", team, role, as_of, catalogue).table()
-
-    figures = kept("dashboard", lambda: dashboard_figures(team, role, as_of, catalogue))
-    charts = figures.charts
-    if request.args.get("numbers") == "heatmap" and charts["heatmap"].rows is None:
-        charts = {**charts, "heatmap": kept("heatmap-table", heatmap)}
-    rows = sorted_rows(figures.engineers, sort)
+    summary = kept.get("dashboard-summary", lambda: _figures(kept).summary())
+    page, _ = clamp(page_arg(), summary.engineers, ENGINEERS_PER_PAGE)
+    numbers = request.args.get("numbers")
+    numbers = numbers if numbers in TEAM_CHARTS else None
+    # what the kept charts and engineers show besides the figures; their links begin with the
+    # script root, and a template changed by a release must not serve its old markup
+    shown = (sort, page, numbers, request.script_root, template_digest(*SECTION_TEMPLATES))
     return render_template(
         "team/dashboard.html",
-        result=figures.readiness(team),
-        rows=page_of(rows, page_arg(), ENGINEERS_PER_PAGE),
+        team=state,
+        result=summary,
         sort=sort,
-        first_order=FIRST_ORDER,
         names=catalogue.names,
         roles=sorted(catalogue.roles, key=lambda k: catalogue.names.get(k, k)),
         teams=visible_teams(current_user, limit=TEAMS_LISTED + 1),
         teams_listed=TEAMS_LISTED,
         may_set_targets=policy.may_set_targets(current_user, team_id),
-        figures=charts,
-        numbers=request.args.get("numbers"),
+        sections_key=kept.key("dashboard-sections", *shown),
+        shown=lambda: _shown(kept, sort, page, numbers),
+        first_order=FIRST_ORDER,
+        numbers=numbers,
     )
+
+
+def _figures(kept: Kept) -> DashboardFigures:
+    """Return the team's dashboard figures, computed only when the cache holds none."""
+    team_id = kept.team.id
+    return kept.get(
+        "dashboard",
+        lambda: dashboard_figures(
+            db.session.get_one(Team, team_id), kept.role, kept.as_of, kept.catalogue
+        ),
+    )
+
+
+def _shown(
+    kept: Kept, sort: str, page: int, numbers: str | None
+) -> tuple[dict[str, ChartTable], Page[EngineerRow]]:
+    """Return the charts' numbers and a page of engineers in the order `sort` names."""
+    figures = _figures(kept)
+    charts = figures.charts
+    if numbers == "heatmap" and charts["heatmap"].rows is None:
+        team = db.session.get_one(Team, kept.team.id)
+
+        def heatmap() -> ChartTable:
+            return team_chart("heatmap", team, kept.role, kept.as_of, kept.catalogue).table()
+
+        charts = {**charts, "heatmap": kept.get("heatmap-table", heatmap)}
+    return charts, page_of(sorted_rows(figures.engineers, sort), page, ENGINEERS_PER_PAGE)
 
 
 def _back(team_id: int) -> Response:
