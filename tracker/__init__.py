@@ -48,7 +48,7 @@ def check_config(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind every extension to the app."""
-    from tracker import database, sessions
+    from tracker import database, release, sessions
     from tracker.auth import oidc
     from tracker.extensions import cache, csrf, db, limiter, login_manager, mail, migrate
     from tracker.operations import (  # noqa: F401  (keep derived tables in step with writes)
@@ -66,6 +66,8 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     mail.init_app(app)
     limiter.init_app(app)
+    # a shared cache outlives a release: each release keeps its entries apart (`release`)
+    app.config.setdefault("CACHE_KEY_PREFIX", f"tracker-{release.code_digest()}:")
     cache.init_app(app)
     oidc.init_app(app)
 
