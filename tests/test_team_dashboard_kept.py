@@ -39,20 +39,6 @@ def test_a_repeated_view_renders_no_section_again(client, login_as, scored_team,
     assert without_tokens(client.get(url).get_data(as_text=True)) == first
 
 
-def test_sections_kept_from_other_templates_are_not_served(
-    client, login_as, scored_team, monkeypatch
-):
-    client = login_as(scored_team["lead"])
-    url = f"/team/{scored_team['team'].id}/?role=ml-engineer"
-    client.get(url)  # kept, as the templates are now
-    read = []
-    shown = dashboard._shown
-    monkeypatch.setattr(dashboard, "template_digest", lambda *names: "after a release")
-    monkeypatch.setattr(dashboard, "_shown", lambda *args: read.append(args) or shown(*args))
-    client.get(url)
-    assert len(read) == 1
-
-
 def _evidence(team: dict) -> None:
     team["prove"](team["people"][3], "capstone", 1, status=EvidenceStatus.VERIFIED)
 

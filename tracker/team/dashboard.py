@@ -23,7 +23,7 @@ from tracker.reads.paging import Page, clamp, page_of
 from tracker.reads.team import EngineerRow
 from tracker.reads.versions import team_state
 from tracker.team import bp
-from tracker.team.kept import Kept, template_digest
+from tracker.team.kept import Kept
 
 SORTS = {  # each column's first order; "-" before its name turns it round
     "name": lambda r: (r.name.lower(),),
@@ -51,7 +51,6 @@ def sorted_rows(rows: list[EngineerRow], sort: str) -> list[EngineerRow]:
     return known + sorted((r for r in rows if missing(r)), key=SORTS["name"])
 
 
-SECTION_TEMPLATES = ("team/dashboard.html", "_macros.html")  # what the kept sections are made of
 TEAMS_LISTED = 30  # beyond this many teams, the dashboard asks for a name instead of listing
 ENGINEERS_PER_PAGE = 50
 
@@ -154,8 +153,8 @@ def dashboard(team_id: int) -> str:
     numbers = request.args.get("numbers")
     numbers = numbers if numbers in TEAM_CHARTS else None
     # what the kept charts and engineers show besides the figures; their links begin with the
-    # script root, and a template changed by a release must not serve its old markup
-    shown = (sort, page, numbers, request.script_root, template_digest(*SECTION_TEMPLATES))
+    # script root
+    shown = (sort, page, numbers, request.script_root)
     return render_template(
         "team/dashboard.html",
         team=state,

@@ -5,20 +5,17 @@ of every change to its name, its engineers, their evidence or its staffing targe
 catalogue, the role, the date and the audience, and of whatever else the entry shows: for the
 sections of HTML the page's template keeps (`{% cache %}`, Flask-Caching's fragment cache),
 their order, page and open table, the path the application is served under (which their links
-begin with) and the templates they are made from (a shared cache outlives a release). A change
-to anything shown changes the key, so nothing kept is ever stale; an entry no longer asked for
-simply ages out of the cache.
+begin with). A change to anything shown changes the key, so nothing kept is ever stale; an entry
+no longer asked for simply ages out of the cache. Another release (other code, other templates)
+has other keys altogether (`tracker.release`).
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from datetime import date
-from functools import lru_cache
 from typing import TypeVar, cast
 
-from flask import current_app
 from flask_caching import Cache
 
 from tracker.reads.catalogue import Catalogue
@@ -64,12 +61,3 @@ class Kept:
                 self.cache.set(key, value)
             self._got[key] = value
         return cast(T, self._got[key])
-
-
-@lru_cache(maxsize=16)
-def template_digest(*names: str) -> str:
-    """Return a digest of the sources of the templates `names` (read once per process)."""
-    env = current_app.jinja_env
-    assert env.loader is not None  # Flask always sets one
-    sources = [env.loader.get_source(env, name)[0] for name in names]
-    return hashlib.sha256(repr(sources).encode()).hexdigest()
