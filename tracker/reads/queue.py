@@ -178,11 +178,15 @@ def decidable_teams(viewer: User) -> Counter[int | None]:
     """Return, per team, how much pending evidence `viewer` may decide (two statements).
 
     The same rule as the queue, applied once per group of pieces it answers alike for
-    (`_waiting`): the viewer and every team's managers are the only possible deciders a
-    subject or recorder can be.
+    (`_waiting`): the viewer and the managers of the teams the viewer sees are the only
+    possible deciders a subject or recorder can be (every team's, for L&D).
     """
-    parties = union(select(TeamManager.user_id), select(literal(viewer.id)))
-    rows = db.session.execute(_waiting(parties, policy.visible_team_ids(viewer))).all()
+    teams = policy.visible_team_ids(viewer)
+    deciding = select(TeamManager.user_id)
+    if teams is not None:  # a manager's count reads their teams' managers, not every team's
+        deciding = deciding.where(TeamManager.team_id.in_(teams))
+    parties = union(deciding, select(literal(viewer.id)))
+    rows = db.session.execute(_waiting(parties, teams)).all()
     managers = policy.team_managers({team_id for _, _, team_id, _ in rows})
     waiting: Counter[int | None] = Counter()
     for subject, recorded_by_id, team_id, pieces in rows:
