@@ -68,6 +68,8 @@ def test_hot_reads_have_their_indexes(empty_database):
         assert "ix_evidence_user_counting" not in evidence  # evidence_firsts answers that now
         firsts = inspector.get_pk_constraint("evidence_firsts")["constrained_columns"]
         assert firsts == ["user_id", "module_id", "kind", "status"]
+        counts = {ix["name"]: ix["column_names"] for ix in inspector.get_indexes("standing_counts")}
+        assert counts["ix_standing_counts_latest_on"] == ["latest_on"]
         users = {ix["name"]: ix["column_names"] for ix in inspector.get_indexes("users")}
         assert users["ix_users_team_id"] == ["team_id"]
         db.engine.dispose()

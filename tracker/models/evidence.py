@@ -193,7 +193,8 @@ class StandingCount(Base):
     role_id: Mapped[int] = mapped_column(ForeignKey("target_roles.id"), primary_key=True)
     tenths: Mapped[int] = mapped_column(Integer, primary_key=True)  # -1: no counting evidence
     engineers: Mapped[int] = mapped_column(Integer)
-    latest_on: Mapped[date | None] = mapped_column(Date)  # None for engineers without steps
+    # None for engineers without steps; indexed: every read of the counts first asks the latest
+    latest_on: Mapped[date | None] = mapped_column(Date, index=True)
 
 
 class ModuleStat(Base):
