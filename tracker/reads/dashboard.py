@@ -3,12 +3,11 @@
 One composition for the page, in a fixed number of statements whatever the team's size. While
 `readiness_steps` holds the rules in force, no engineer's evidence is read: standings, bands
 and targets come from `team_readiness`, the charts' numbers from `tracker.reads.team_charts`
-(the same numbers the chart images and CSVs give) and the bands of every role from
-`standing_counts`, which holds them counted per team (`team_bands`: a few rows, where counting
-the steps holding on the day reads every step of each engineer). Otherwise the team's figures
-are computed from evidence once, and everything is taken from them. The heatmap's numbers are
-computed only for a team small enough to show one row per engineer; a larger team's page shows
-the heatmap's text alternative, its image and CSV counting engineers per level.
+(the same numbers the chart images and CSVs give; the bands of every role from
+`standing_counts`). Otherwise the team's figures are computed from evidence once, and
+everything is taken from them. The heatmap's numbers are computed only for a team small enough
+to show one row per engineer; a larger team's page shows the heatmap's text alternative, its
+image and CSV counting engineers per level.
 
 Everything returned is plain data (picklable), so the page can keep it in the cache under a
 key that changes with anything it shows; its `summary` is what the page shows above the charts,
@@ -34,8 +33,7 @@ from tracker.reads.charts import (
     trend_days,
     weekly_trend,
 )
-from tracker.reads.figures import band_counts, weekly_bands
-from tracker.reads.standings import team_bands
+from tracker.reads.figures import weekly_bands
 from tracker.reads.team import (
     EngineerRow,
     TargetRow,
@@ -43,7 +41,7 @@ from tracker.reads.team import (
     team_figures,
     team_readiness,
 )
-from tracker.reads.team_charts import small_team_levels, weekly_role_bands
+from tracker.reads.team_charts import role_bands, small_team_levels, weekly_role_bands
 
 
 @dataclass(frozen=True)
@@ -84,7 +82,7 @@ def dashboard_figures(
     days = trend_days(as_of)
     per_week: Sequence[Mapping[str, int]]
     if loaded is None:
-        counts = _role_bands(team, catalogue, as_of)
+        counts = role_bands(team.id, catalogue, as_of)
         per_week = weekly_role_bands(team.id, catalogue.roles[role_key], days)
         levels = small_team_levels(team.id, catalogue, as_of, HEATMAP_ENGINEERS)
     else:
@@ -98,12 +96,6 @@ def dashboard_figures(
         "forecast": ready_forecast(result, catalogue.names.get(role_key, role_key)).table(),
     }
     return DashboardFigures(role_key, as_of, result.engineers, result.bands, result.targets, charts)
-
-
-def _role_bands(team: Team, catalogue: Catalogue, as_of: date) -> dict[str, dict[str, int]]:
-    """Return the team's engineers per band for every live role, from `standing_counts`."""
-    counted = {key: bands for (_, key), bands in team_bands(catalogue, as_of, [team.id]).items()}
-    return {key: counted.get(key) or band_counts(()) for key in catalogue.roles}
 
 
 def _heatmap(

@@ -2,7 +2,7 @@
 
 Bands need only readiness on a day, and an engineer's readiness on a day is the step of
 `readiness_steps` holding then; an engineer without steps has the readiness of no evidence at
-all. So the bands of every live role are counted by the database (one statement), and a role's
+all. So the bands of every live role are the team's counts in `standing_counts`, and a role's
 bands week by week come from the team's steps of that role that reach into the weeks (one
 statement, counted here). The steps were computed by the same rules as `Figures.standing` and
 `weekly_bands`, so these are the numbers computed from evidence; callers use them only while
@@ -18,14 +18,15 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import and_, func, null, union_all
+from sqlalchemy import and_, func
 
 from tracker.extensions import db
 from tracker.models import ReadinessStep, TargetRole, User
 from tracker.readiness import Band, RoleProfile, band, readiness
 from tracker.reads.catalogue import Catalogue
-from tracker.reads.figures import figures
+from tracker.reads.figures import band_counts, figures
 from tracker.reads.records import first_evidence
+from tracker.reads.standings import team_bands
 from tracker.reads.team import engineers_of
 
 
@@ -35,31 +36,14 @@ def _band(role: RoleProfile, tenths: int | None) -> Band:
 
 
 def role_bands(team_id: int, catalogue: Catalogue, as_of: date) -> dict[str, dict[str, int]]:
-    """Return the team's engineers per band for every live role, as of a date (one statement).
+    """Return the team's engineers per band for every live role, as of a date.
 
-    The database counts the steps holding on the day per role and readiness (a role has few
-    distinct readiness values, so a handful of rows stand for the whole team), and the team's
-    engineers: those without a step of a role have the readiness of no evidence.
+    What `standing_counts` holds for the team (a few rows), or for a day before the counts'
+    latest, what the database counts of the steps holding then (`team_bands`): the company
+    view's numbers for the team, the same way.
     """
-    step = ReadinessStep
-    holding = (
-        db.select(TargetRole.key, step.tenths, func.count())
-        .select_from(User)
-        .join(step, and_(step.user_id == User.id, step.from_on <= as_of, step.until_on > as_of))
-        .join(TargetRole, TargetRole.id == step.role_id)
-        .where(*engineers_of(team_id))
-        .group_by(TargetRole.key, step.tenths)
-    )
-    everyone = db.select(null(), null(), func.count()).select_from(User)
-    rows = db.session.execute(union_all(holding, everyone.where(*engineers_of(team_id)))).all()
-    engineers = next(n for key, _, n in rows if key is None)
-    counts = {key: dict.fromkeys((b.value for b in Band), 0) for key in catalogue.roles}
-    for key, role in catalogue.roles.items():
-        stepped = [(tenths, n) for k, tenths, n in rows if k == key]
-        stepped.append((None, engineers - sum(n for _, n in stepped)))
-        for tenths, n in stepped:
-            counts[key][_band(role, tenths).value] += n
-    return counts
+    counted = {key: bands for (_, key), bands in team_bands(catalogue, as_of, [team_id]).items()}
+    return {key: counted.get(key) or band_counts(()) for key in catalogue.roles}
 
 
 def weekly_role_bands(
