@@ -34,7 +34,7 @@ from tracker.models import (
     TargetRole,
     User,
 )
-from tracker.operations import module_stats, standing_counts, steps
+from tracker.operations import module_stats, pending_tallies, standing_counts, steps
 from tracker.operations.firsts import differences
 from tracker.reads.catalogue import load_catalogue
 
@@ -142,6 +142,12 @@ def _check_derived_tables() -> None:
     assert not missing and not extra, (
         f"module_stats differs from a count of the evidence: lacks {sorted(missing)[:3]}, "
         f"holds {sorted(extra)[:3]} it should not"
+    )
+    with db.engine.connect() as conn:
+        missing, extra = pending_tallies.differences(conn)
+    assert not missing and not extra, (
+        f"pending_tallies differs from a count of the pending evidence: lacks "
+        f"{sorted(missing, key=repr)[:3]}, holds {sorted(extra, key=repr)[:3]} it should not"
     )
     catalogue = load_catalogue()
     if catalogue.steps_current:

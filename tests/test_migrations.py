@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import os
 import uuid
+from datetime import date
 
 import pytest
 from flask_migrate import check, downgrade, upgrade
 from sqlalchemy import inspect, text
 
 from config import TestingConfig
+from tests.catalogue_fixtures import SMALL
 from tests.postgres import throwaway_database
 from tracker import create_app
+from tracker.catalogue.service import import_text
 from tracker.extensions import db
+from tracker.models import Evidence, EvidenceKind, EvidenceStatus, Module, Team, User
+from tracker.operations import pending_tallies
 
 pytestmark = pytest.mark.slow
 
@@ -72,6 +77,10 @@ def test_hot_reads_have_their_indexes(empty_database):
         assert counts["ix_standing_counts_latest_on"] == ["latest_on"]
         users = {ix["name"]: ix["column_names"] for ix in inspector.get_indexes("users")}
         assert users["ix_users_team_id"] == ["team_id"]
+        tallies = {
+            ix["name"]: ix["column_names"] for ix in inspector.get_indexes("pending_tallies")
+        }
+        assert tallies["ix_pending_tallies_team_id"] == ["team_id"]
         db.engine.dispose()
 
 
@@ -129,4 +138,47 @@ def test_claims_made_before_the_history_keep_their_level_and_date(empty_database
                 text("SELECT user_id, competency_id, level FROM self_assessments")
             ).all()
         assert [tuple(r) for r in latest] == [(1, 1, 4)]
+        db.engine.dispose()
+
+
+def test_the_upgrade_that_adds_the_pending_tallies_counts_the_evidence_already_there(
+    empty_database,
+):
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=empty_database)
+    with app.app_context():
+        upgrade()
+        import_text(SMALL, "small.yaml")
+        team = Team(name="North")
+        db.session.add(team)
+        db.session.flush()
+        people = [User(email=f"e{i}@corp.test", name=f"E{i}", team_id=team.id) for i in (1, 2)]
+        db.session.add_all(people)
+        db.session.flush()
+        module = db.session.scalar(db.select(Module.id).limit(1))
+        for person, status in [
+            (people[0], "pending"),
+            (people[0], "pending"),
+            (people[1], "valid"),
+        ]:
+            db.session.add(
+                Evidence(
+                    user_id=person.id,
+                    module_id=module,
+                    kind=EvidenceKind.COMPLETION,
+                    status=EvidenceStatus(status),
+                    date=date(2026, 11, 2),
+                    recorded_by_id=people[1].id,
+                )
+            )
+        db.session.commit()
+        downgrade(revision="2f6a8d4c1e97")
+        assert "pending_tallies" not in inspect(db.engine).get_table_names()
+        upgrade()
+        with db.engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT user_id, recorded_by_id, team_id, pieces FROM pending_tallies")
+            ).all()
+            assert pending_tallies.differences(conn) == (set(), set())
+        assert [tuple(r) for r in rows] == [(people[0].id, people[1].id, team.id, 2)]
+        db.session.remove()
         db.engine.dispose()

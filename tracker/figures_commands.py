@@ -2,10 +2,11 @@
 
 Figures read each engineer's earliest counting evidence from `evidence_firsts`, their
 readiness per role from `readiness_steps`, how many engineers of each team stand at each
-readiness from `standing_counts`, and how each module's evidence adds up from `module_stats`,
-all kept in step by every write. `check` compares them with a computation from the evidence
-itself (the counts with a count of the readiness table); `rebuild` computes them for everyone (after
-an upgrade, or after restoring a backup taken by other means, say).
+readiness from `standing_counts`, how each module's evidence adds up from `module_stats`, and
+the Verify count how much evidence waits for a decision from `pending_tallies`, all kept in step
+by every write. `check` compares them with a computation from the evidence itself (the counts
+with a count of the readiness table); `rebuild` computes them for everyone (after an upgrade,
+or after restoring a backup taken by other means, say).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from flask.cli import AppGroup
 from tracker import audit
 from tracker.extensions import db
 from tracker.models import EvidenceFirst, ReadinessStep
-from tracker.operations import firsts, module_stats, standing_counts, steps
+from tracker.operations import firsts, module_stats, pending_tallies, standing_counts, steps
 from tracker.reads.catalogue import load_catalogue
 
 figures_cli = AppGroup("figures", help="Check or rebuild what figures are read from.")
@@ -43,6 +44,12 @@ def check_command() -> None:
         problems.append(
             f"the module statistics differ from the evidence: {len(missing)} row(s) missing, "
             f"{len(extra)} row(s) that should not be there"
+        )
+    missing, extra = pending_tallies.differences(db.session.connection())
+    if missing or extra:
+        problems.append(
+            f"the pending evidence tallies differ from the evidence: {len(missing)} row(s) "
+            f"missing, {len(extra)} row(s) that should not be there"
         )
     catalogue = load_catalogue()
     if not catalogue.steps_current:
@@ -69,19 +76,20 @@ def check_command() -> None:
         click.echo("Run `flask figures rebuild`.", err=True)
         sys.exit(1)
     click.echo(
-        "The earliest-evidence, module statistics and readiness tables match the evidence, "
-        "and the company's counts match the readiness table."
+        "The earliest-evidence, module statistics, pending tallies and readiness tables match "
+        "the evidence, and the company's counts match the readiness table."
     )
 
 
 @figures_cli.command("rebuild")
 def rebuild_command() -> None:
-    """Compute the earliest-evidence, module statistics and readiness tables from the evidence.
+    """Compute the earliest-evidence, module statistics, pending and readiness tables anew.
 
     The company's counts follow the readiness table when the rebuild commits.
     """
     firsts.recount(db.session.connection())
     module_stats.recount(db.session.connection())
+    pending_tallies.recount(db.session.connection())
     steps.rebuild(db.session(), load_catalogue())
     counts = _rows(EvidenceFirst), _rows(ReadinessStep)
     audit.record("figures.rebuilt", "evidence_firsts", f"rows={counts[0]} steps={counts[1]}")

@@ -70,8 +70,8 @@ class Evidence(Base):
     __table_args__ = (
         Index("ix_evidence_engineer_module_date", "user_id", "module_id", "date"),
         Index("ix_evidence_status_user", "status", "user_id"),
-        # What waits for a decision, by whom and for whom: read from this small index alone by
-        # every page's Verify count, however much evidence has been decided
+        # What waits for a decision, by whom and for whom: a person's pending tallies are
+        # counted from this small index alone, however much evidence has been decided
         Index(
             "ix_evidence_pending",
             "user_id",
@@ -219,6 +219,27 @@ class ModuleStat(Base):
     passed: Mapped[int] = mapped_column(Integer)
     rejected: Mapped[int] = mapped_column(Integer)
     decided: Mapped[int] = mapped_column(Integer)
+
+
+class PendingTally(Base):
+    """Derived: how much of an engineer's evidence waits for a decision, by who recorded it.
+
+    One row per engineer (with their team now) and recorder of pending evidence: the Verify
+    count on every page adds up the rows of the viewer's teams from the index on `team_id`
+    (`tracker.reads.queue`) instead of seeking every engineer of those teams in the evidence.
+    Kept by `tracker.operations.pending_tallies` in the transaction of every write to evidence
+    or to an engineer's team; data exports leave it out; imports count it again.
+    """
+
+    __tablename__ = "pending_tallies"
+    __table_args__ = {"info": {"derived": True}}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # no foreign key: a team is deleted before its people's rows are counted again
+    team_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    pieces: Mapped[int] = mapped_column(Integer)
 
 
 class SelfAssessment(Base):

@@ -25,7 +25,7 @@ from sqlalchemy import Connection, Result, Select, delete, event, func, insert, 
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from tracker.models import Evidence, EvidenceFirst, EvidenceKind, EvidenceStatus, User
-from tracker.operations import steps, team_versions
+from tracker.operations import pending_tallies, steps, team_versions
 from tracker.operations.row_locks import lock
 from tracker.readiness import COUNTING_STATUSES
 
@@ -68,14 +68,15 @@ def recount(connection: Connection, user_ids: Iterable[int] | None = None) -> No
 
 
 def recount_for(session: Session, user_ids: Iterable[int] | None = None) -> None:
-    """Recount these people's rows (everyone's when None); their steps and teams' tokens follow.
+    """Recount these people's rows (everyone's when None); what else follows their evidence too.
 
-    Their readiness steps are computed again on commit, and their teams' figures get a new
-    token (`tracker.operations.team_versions`).
+    Their readiness steps and pending tallies are counted again on commit, and their teams'
+    figures get a new token (`tracker.operations.team_versions`).
     """
     people = None if user_ids is None else set(user_ids)
     recount(session.connection(), people)
     steps.mark(session, people)
+    pending_tallies.mark(session, people)
     team_versions.mark_people(session, people)
 
 

@@ -31,6 +31,7 @@ from tracker.models import (
     Evidence,
     EvidenceStatus,
     Module,
+    PendingTally,
     Role,
     Team,
     TeamManager,
@@ -148,30 +149,19 @@ def _waiting(parties: CompoundSelect[Any], teams: Collection[int] | None) -> Sel
     `policy.is_party` compares a decider's id with the subject and the recorder, so only ids that
     can decide (`parties`) tell two pieces apart: every other id is counted as NULL. The groups
     are then about as many as the teams, not as the engineers, and every group holds pieces
-    the rule answers alike for. The pieces are first counted per (subject, recorder) from the
-    pending evidence's own index (`ix_evidence_pending`), never from the evidence rows.
+    the rule answers alike for. The pieces are read from `pending_tallies` (a row per engineer
+    and recorder of pending evidence, found by team from its index), never from the evidence.
     """
-    pending = (
-        select(Evidence.user_id, Evidence.recorded_by_id, func.count().label("pieces"))
-        .where(Evidence.status == EvidenceStatus.PENDING)
-        .group_by(Evidence.user_id, Evidence.recorded_by_id)
-    )
-    if teams is not None:
-        # from the teams' people to their pending pieces (an index seek each), not the other way
-        people = select(User.id).where(User.team_id.in_(teams))
-        pending = pending.where(Evidence.user_id.in_(people))
-    counted = pending.subquery("pending")
+    tally = PendingTally
 
     def kept(column: Any) -> Any:
         return case((column.in_(parties), column), else_=None)
 
-    subject, recorded_by = kept(counted.c.user_id), kept(counted.c.recorded_by_id)
-    return (
-        select(subject, recorded_by, User.team_id, cast(func.sum(counted.c.pieces), Integer))
-        .select_from(counted)
-        .join(User, User.id == counted.c.user_id)
-        .group_by(subject, recorded_by, User.team_id)
-    )
+    subject, recorded_by = kept(tally.user_id), kept(tally.recorded_by_id)
+    query = select(subject, recorded_by, tally.team_id, cast(func.sum(tally.pieces), Integer))
+    if teams is not None:
+        query = query.where(tally.team_id.in_(teams))
+    return query.group_by(subject, recorded_by, tally.team_id)
 
 
 def decidable_teams(viewer: User) -> Counter[int | None]:
