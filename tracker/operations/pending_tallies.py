@@ -41,7 +41,9 @@ def mark(session: Session, user_ids: Iterable[int] | None) -> None:
         session.info.setdefault(_PEOPLE, set()).update(user_ids)
 
 
-def counted(user_ids: Collection[int] | None = None) -> Select[Any]:
+def counted(
+    user_ids: Collection[int] | None = None,
+) -> Select[int, int | None, int | None, int]:
     """Return the select of the rows the table should hold (for these people, or all)."""
     query = (
         select(Evidence.user_id, Evidence.recorded_by_id, User.team_id, func.count())
@@ -82,7 +84,7 @@ def differences(connection: Connection) -> tuple[set[tuple[Any, ...]], set[tuple
         ).group_by(PendingTally.user_id, PendingTally.recorded_by_id, PendingTally.team_id)
     )
     rows = connection.execute(select(func.count()).select_from(PendingTally)).scalar_one()
-    kept = {tuple(row) for row in stored}
+    kept: set[tuple[Any, ...]] = {tuple(row) for row in stored}
     expected = {tuple(row) for row in connection.execute(counted())}
     if rows != len(kept):  # the same engineer and recorder on two rows
         kept.add(("duplicate rows", rows - len(kept)))
