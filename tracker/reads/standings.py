@@ -97,7 +97,7 @@ def team_standings(
         .where(Evidence.user_id == User.id, Evidence.date <= as_of)
         .scalar_subquery()
     )
-    rows = db.session.execute(
+    query = (
         db.select(
             User.id,
             User.email,
@@ -109,9 +109,15 @@ def team_standings(
         .where(*people)
         .order_by(User.name, User.id)
     )
+    db.session.flush()  # what the session holds first, as its own execute would
+    rows = db.session.connection().execute(query).all()  # plain rows through Core: no ORM
+    known: dict[tuple[int | None, int | None], Standing] = {}  # few distinct pairs
     out = []
-    for id_, email, name, last, *tenths in rows:
-        out.append((id_, email, name, last, _standing(role, (tenths[0], tenths[1]), as_of)))
+    for id_, email, name, last, now, before in rows:
+        held = known.get((now, before))
+        if held is None:
+            held = known[(now, before)] = _standing(role, (now, before), as_of)
+        out.append((id_, email, name, last, held))
     return out
 
 
