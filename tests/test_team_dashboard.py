@@ -155,6 +155,27 @@ def test_the_engineers_table_is_paged_and_sorted_over_the_whole_team(client, log
     assert shown(by_readiness.get_data(as_text=True))[:2] == ready
 
 
+def test_sorting_by_another_column_opens_the_first_page_of_the_new_order(
+    client, login_as, scored_team
+):
+    team = scored_team["team"]
+    people = add_engineers(team, 116, "P")  # with the four of the fixture: 120, three pages
+    names = sorted(["E0", "E1", "E2", "E3"] + [p.name for p in people])
+    client = login_as(scored_team["lead"])
+    third = client.get(f"/team/{team.id}/?role=ml-engineer&sort=name&page=3").get_data(as_text=True)
+    assert "Page 3 of 3" in third and shown(third) == names[100:]
+    links = dict(re.findall(r'<th scope="col" [^>]*><a href="([^"]+)">([\w ]+)', third))
+    assert set(links.values()) == {"Engineer", "Readiness", "Projected ready", "Last activity"}
+    assert not [link for link in links if "page=" in link]
+    by_name_turned = next(link for link, label in links.items() if label == "Engineer")
+    assert by_name_turned.endswith("sort=-name")
+    turned = client.get(by_name_turned.replace("&amp;", "&")).get_data(as_text=True)
+    assert "Page 1 of 3" in turned
+    assert shown(turned) == names[::-1][:50]
+    # the page links still keep the order
+    assert f'href="/team/{team.id}/?page=2&amp;role=ml-engineer&amp;as_of=' in turned
+
+
 def test_a_small_team_has_no_page_links(client, login_as, scored_team):
     page = login_as(scored_team["lead"]).get(f"/team/{scored_team['team'].id}/")
     assert 'aria-label="Pages of engineers"' not in page.get_data(as_text=True)
