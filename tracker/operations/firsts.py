@@ -21,15 +21,13 @@ from datetime import date
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import Connection, Result, Select, delete, event, func, insert, or_, select
+from sqlalchemy import Connection, Result, Select, event, func, or_, select
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
-from tracker.models import Evidence, EvidenceFirst, EvidenceKind, EvidenceStatus, User
+from tracker.models import Evidence, EvidenceFirst, EvidenceKind, EvidenceStatus
 from tracker.operations import pending_tallies, steps, team_versions
-from tracker.operations.row_locks import lock
+from tracker.operations.per_person import recount_rows
 from tracker.readiness import COUNTING_STATUSES
-
-_BATCH = 500  # engineers per statement, well under every database's bound-parameter limit
 
 
 def earliest(
@@ -54,17 +52,7 @@ def earliest(
 def recount(connection: Connection, user_ids: Iterable[int] | None = None) -> None:
     """Recount the rows of these people (everyone when None) from their evidence."""
     columns = ["user_id", "module_id", "kind", "status", "first_on"]
-    if user_ids is None:
-        lock(connection, User.id, None)
-        connection.execute(delete(EvidenceFirst))
-        connection.execute(insert(EvidenceFirst).from_select(columns, earliest()))
-        return
-    people = sorted(set(user_ids))
-    for start in range(0, len(people), _BATCH):
-        batch = people[start : start + _BATCH]
-        lock(connection, User.id, batch)
-        connection.execute(delete(EvidenceFirst).where(EvidenceFirst.user_id.in_(batch)))
-        connection.execute(insert(EvidenceFirst).from_select(columns, earliest(batch)))
+    recount_rows(connection, EvidenceFirst, columns, earliest, user_ids)
 
 
 def recount_for(session: Session, user_ids: Iterable[int] | None = None) -> None:

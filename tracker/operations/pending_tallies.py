@@ -20,16 +20,15 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from typing import Any
 
-from sqlalchemy import Connection, Select, delete, event, func, insert, select
+from sqlalchemy import Connection, Select, event, func, select
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from tracker.models import Evidence, EvidenceStatus, PendingTally, User
 from tracker.operations.flush_history import changed
-from tracker.operations.row_locks import lock
+from tracker.operations.per_person import recount_rows
 
 _PEOPLE = "tracker.pending_tallies.people"  # session.info: ids of people to count again
 _EVERYONE = "tracker.pending_tallies.everyone"  # session.info: count everyone again
-_BATCH = 500  # people per statement, well under every database's bound-parameter limit
 _COLUMNS = ["user_id", "recorded_by_id", "team_id", "pieces"]
 
 
@@ -57,17 +56,7 @@ def counted(
 
 def recount(connection: Connection, user_ids: Iterable[int] | None = None) -> None:
     """Count the rows of these people (everyone when None) again from their evidence."""
-    if user_ids is None:
-        lock(connection, User.id, None)
-        connection.execute(delete(PendingTally))
-        connection.execute(insert(PendingTally).from_select(_COLUMNS, counted()))
-        return
-    people = sorted(set(user_ids))
-    for start in range(0, len(people), _BATCH):
-        batch = people[start : start + _BATCH]
-        lock(connection, User.id, batch)
-        connection.execute(delete(PendingTally).where(PendingTally.user_id.in_(batch)))
-        connection.execute(insert(PendingTally).from_select(_COLUMNS, counted(batch)))
+    recount_rows(connection, PendingTally, _COLUMNS, counted, user_ids)
 
 
 def differences(connection: Connection) -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
