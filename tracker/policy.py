@@ -16,9 +16,9 @@ from typing import Any, TypeVar, cast
 
 from flask import abort, current_app
 from flask_login import current_user, login_required
-from sqlalchemy import Select, event, false, select
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy import Select, false, select
 
+from tracker import session_memo
 from tracker.extensions import db
 from tracker.models import Integration, Role, Scope, TeamManager, User
 
@@ -90,34 +90,12 @@ def managed_teams(user: User) -> Select[int]:
 
 
 def managed_team_ids(user: User) -> set[int]:
-    """Return the ids of the teams `user` manages.
-
-    A page asks this several times (who may see the team, in what audience, set its targets,
-    what the navigation counts): the answer is read once and kept in the session until it
-    writes anything, commits or rolls back (`_forget_managed`).
-    """
+    """Return the ids of the teams `user` manages (read once per request: `session_memo`)."""
     if not user.has_role(Role.MANAGER):
         return set()
-    known: dict[int, frozenset[int]] = db.session.info.setdefault(_MANAGED, {})
-    if user.id not in known:
-        known[user.id] = frozenset(db.session.scalars(managed_teams(user)))
-    return set(known[user.id])
-
-
-_MANAGED = "tracker.policy.managed"  # session.info: {person id: ids of the teams they manage}
-
-
-@event.listens_for(Session, "after_flush")
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _forget_managed(session: Session, *_: object) -> None:
-    session.info.pop(_MANAGED, None)
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _forget_managed_on_write(state: ORMExecuteState) -> None:
-    if state.is_insert or state.is_update or state.is_delete:
-        state.session.info.pop(_MANAGED, None)
+    query = managed_teams(user)
+    teams = session_memo.kept(("managed", user.id), lambda: frozenset(db.session.scalars(query)))
+    return set(teams)
 
 
 def manages(manager: User, engineer: User) -> bool:
