@@ -362,7 +362,9 @@ def test_the_admin_teams_list_sorts_by_name_or_people_both_ways(
 # --- the team dashboard, through the same header -----------------------------------------
 
 
-def test_a_dashboard_sort_click_keeps_the_role_and_date_and_opens_the_first_page(client, login_as, make_user, grid):
+def test_a_dashboard_sort_click_keeps_the_role_and_date_and_opens_the_first_page(
+    client, login_as, make_user, grid
+):
     team = grid["team"]
     for i in range(50):
         make_user(name=f"More {i:02}", password=None, team=team)
