@@ -537,9 +537,8 @@ def test_an_export_reads_one_moment_while_others_write(target: str) -> None:
 
 
 def test_export_and_import_are_audited(
-    organisation: Path, target: str, tmp_path: Path, caplog, monkeypatch
+    organisation: Path, target: str, tmp_path: Path, caplog
 ) -> None:
-    monkeypatch.setattr(audit.log, "disabled", False)  # Alembic's fileConfig turned it off
     with caplog.at_level("INFO", logger="tracker.audit"):
         assert run(target, "data", "import", str(organisation)).exit_code == 0
     total = sum(len(t["rows"]) for t in tables_of(organisation).values())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from datetime import date
@@ -12,6 +13,7 @@ from sqlalchemy import inspect, text
 
 from config import TestingConfig
 from tests.catalogue_fixtures import SMALL
+from tests.migrated import migrate
 from tests.postgres import throwaway_database
 from tracker import create_app
 from tracker.catalogue.service import import_text
@@ -90,7 +92,7 @@ def test_sqlite_connections_are_set_up_for_several_workers(tmp_path):
         pragma = lambda name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
         assert pragma("journal_mode") == "wal"
         assert pragma("foreign_keys") == 1
-        assert pragma("busy_timeout") == 5000
+        assert pragma("busy_timeout") == 15000
         assert pragma("synchronous") == 1  # NORMAL
     with app.app_context():
         db.engine.dispose()
@@ -182,3 +184,10 @@ def test_the_upgrade_that_adds_the_pending_tallies_counts_the_evidence_already_t
         assert [tuple(r) for r in rows] == [(people[0].id, people[1].id, team.id, 2)]
         db.session.remove()
         db.engine.dispose()
+
+
+def test_migrating_leaves_the_apps_loggers_on(tmp_path):
+    """Alembic configures logging from alembic.ini; the app's loggers keep reporting after it."""
+    loggers = [logging.getLogger(name) for name in ("tracker.audit", "tracker.errors")]
+    migrate(_sqlite_url(tmp_path))
+    assert [logger.disabled for logger in loggers] == [False, False]

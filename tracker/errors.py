@@ -155,7 +155,13 @@ def handle_database_unavailable(error: SQLAlchemyError) -> Response | tuple[str,
     The person is shown as signed out on this page only, so the page itself needs no database.
     """
     where = clean(request.path, 300)
-    log.warning("database unavailable on %s %s: %s", request.method, where, clean(_first(error)))
+    log.warning(
+        "database unavailable on %s %s: %s%s",
+        request.method,
+        where,
+        clean(_first(error)),
+        _code(error),
+    )
     rollback_quietly()
     reconnect_next_time()
     login_manager._update_request_context_with_user()  # anonymous: the layout reads no rows
@@ -166,6 +172,17 @@ def handle_database_unavailable(error: SQLAlchemyError) -> Response | tuple[str,
         response = Response(response[0], status=response[1], mimetype="text/html")
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
+
+
+def _code(error: Exception) -> str:
+    """Return the driver's own code for a database error, as " [code]", or "" when it has none.
+
+    SQLite's extended name tells a writer that waited out its busy timeout (SQLITE_BUSY) from
+    one refused at once (SQLITE_BUSY_SNAPSHOT); PostgreSQL's SQLSTATE names its condition.
+    """
+    orig = getattr(error, "orig", None)
+    code = getattr(orig, "sqlite_errorname", None) or getattr(orig, "sqlstate", None)
+    return f" [{code}]" if code else ""
 
 
 def _first(error: Exception) -> str:
