@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
-from functools import wraps
+from functools import cache, wraps
 from typing import Any, TypeVar, cast
 
 from flask import abort, current_app
 from flask_login import current_user, login_required
-from sqlalchemy import Select, false, select
+from sqlalchemy import Select, bindparam, false, select
 
 from tracker import session_memo
 from tracker.extensions import db
@@ -277,17 +277,23 @@ def team_managers(team_ids: Collection[int | None]) -> dict[int, set[int]]:
     ids = [t for t in team_ids if t is not None]
     out: dict[int, set[int]] = {t: set() for t in ids}
     if ids:
-        for team_id, user_id in db.session.execute(
-            db.select(TeamManager.team_id, TeamManager.user_id)
-            .join(User, User.id == TeamManager.user_id)
-            .where(
-                TeamManager.team_id.in_(ids),
-                User.active.is_(True),
-                User.role_links.any(role=Role.MANAGER),  # still a manager, or L&D decides
-            )
-        ):
+        for team_id, user_id in db.session.execute(_managers_of_teams(), {"teams": ids}):
             out[team_id].add(user_id)
     return out
+
+
+@cache
+def _managers_of_teams() -> Select[int, int]:
+    """The statement `team_managers` runs, built once: it is asked for on every page."""
+    return (
+        select(TeamManager.team_id, TeamManager.user_id)
+        .join(User, User.id == TeamManager.user_id)
+        .where(
+            TeamManager.team_id.in_(bindparam("teams", expanding=True)),
+            User.active.is_(True),
+            User.role_links.any(role=Role.MANAGER),  # still a manager, or L&D decides
+        )
+    )
 
 
 def deciders_of(subject: User, recorder_id: int | None) -> Deciders:

@@ -10,17 +10,19 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     CompoundSelect,
     Integer,
     Row,
     Select,
+    bindparam,
     case,
     cast,
     func,
-    literal,
     select,
     union,
 )
@@ -143,7 +145,7 @@ def _rows(
     return out
 
 
-def _waiting(parties: CompoundSelect[Any], teams: Collection[int] | None) -> Select[Any]:
+def _waiting(parties: CompoundSelect[Any], teams: BindParameter[Any] | None) -> Select[Any]:
     """Pending evidence counted per team and per (subject, recorder) that can matter to the rule.
 
     `policy.is_party` compares a decider's id with the subject and the recorder, so only ids that
@@ -172,11 +174,10 @@ def decidable_teams(viewer: User) -> Counter[int | None]:
     possible deciders a subject or recorder can be (every team's, for L&D).
     """
     teams = policy.visible_team_ids(viewer)
-    deciding = select(TeamManager.user_id)
-    if teams is not None:  # a manager's count reads their teams' managers, not every team's
-        deciding = deciding.where(TeamManager.team_id.in_(teams))
-    parties = union(deciding, select(literal(viewer.id)))
-    rows = db.session.execute(_waiting(parties, teams)).all()
+    arguments: dict[str, Any] = {"viewer": viewer.id}
+    if teams is not None:
+        arguments["teams"] = sorted(teams)
+    rows = db.session.execute(_decidable(every_team=teams is None), arguments).all()
     managers = policy.team_managers({team_id for _, _, team_id, _ in rows})
     waiting: Counter[int | None] = Counter()
     for subject, recorded_by_id, team_id, pieces in rows:
@@ -184,6 +185,19 @@ def decidable_teams(viewer: User) -> Counter[int | None]:
         if policy.may_decide(viewer, subject, recorded_by_id, who):
             waiting[team_id] += pieces
     return waiting
+
+
+@cache
+def _decidable(every_team: bool) -> Select[Any]:
+    """The statement `decidable_teams` runs, built once (every page's navigation asks for it).
+
+    A manager's count reads their teams' managers and pending evidence, not every team's.
+    """
+    teams: BindParameter[Any] | None = None if every_team else bindparam("teams", expanding=True)
+    deciding = select(TeamManager.user_id)
+    if teams is not None:
+        deciding = deciding.where(TeamManager.team_id.in_(teams))
+    return _waiting(union(deciding, select(bindparam("viewer", type_=Integer))), teams)
 
 
 def decidable_count(viewer: User) -> int:
