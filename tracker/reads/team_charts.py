@@ -18,7 +18,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import and_, func
+from sqlalchemy import and_, func, true
 
 from tracker.extensions import db
 from tracker.models import ReadinessStep, TargetRole, User
@@ -52,31 +52,33 @@ def weekly_role_bands(
     """Return the team's engineers per band for `role` on each of `days` (ascending).
 
     One statement: each engineer's steps of the role that hold on some day of `days` (a row
-    with no step for an engineer without any). Each step adds its band from the first of `days`
-    it reaches to the first it no longer holds on, as `weekly_bands` does. (Counting them in
-    the database instead, each step's two days found by a CASE over `days`, was measured slower
-    on SQLite: the comparisons cost more than the rows they save.)
+    with no step for an engineer without any), found by seeks of each engineer's steps (on
+    PostgreSQL a lateral join: joined plainly, its planner scans every step of the role in the
+    company for one team). Each step adds its band from the first of `days` it reaches to the
+    first it no longer holds on, as `weekly_bands` does. (Counting them in the database
+    instead, each step's two days found by a CASE over `days`, was measured slower on SQLite:
+    the comparisons cost more than the rows they save.)
     """
     if not days:
         return []
     step = ReadinessStep
     role_id = db.select(TargetRole.id).where(TargetRole.key == role.key).scalar_subquery()
-    query = (
-        db.select(step.from_on, step.until_on, step.tenths)
-        .select_from(User)
-        .outerjoin(
-            step,
-            and_(
-                step.user_id == User.id,
-                step.role_id == role_id,
-                step.from_on <= days[-1],
-                step.until_on > days[0],
-            ),
-        )
-        .where(*engineers_of(team_id))
+    holding = (
+        step.user_id == User.id,
+        step.role_id == role_id,
+        step.from_on <= days[-1],
+        step.until_on > days[0],
     )
     db.session.flush()  # what the session holds first, as its own execute would
-    rows = db.session.connection().execute(query).all()  # plain rows through Core: no ORM
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        held = db.select(step.from_on, step.until_on, step.tenths).where(*holding)
+        steps = held.offset(0).lateral()  # an offset keeps the planner from joining it plainly
+        query = db.select(steps).select_from(User).outerjoin(steps, true())
+    else:  # SQLite has no lateral joins, and seeks each engineer's steps for this one
+        query = db.select(step.from_on, step.until_on, step.tenths).select_from(User)
+        query = query.outerjoin(step, and_(*holding))
+    rows = connection.execute(query.where(*engineers_of(team_id))).all()  # plain rows: no ORM
     changes = {b.value: [0] * (len(days) + 1) for b in Band}
     of_tenths: dict[int | None, list[int]] = {}  # readiness in tenths -> its band's changes
     last = len(days)
