@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, func
 
@@ -33,9 +34,9 @@ class Member:
     name: str
 
 
-@dataclass(frozen=True)
-class EngineerRow:
-    """One engineer's figures for the role."""
+class EngineerRow(NamedTuple):
+    """One engineer's figures for the role (a named tuple: a team's thousand are made, kept in
+    the cache and read back faster than as a dataclass)."""
 
     id: int
     email: str
