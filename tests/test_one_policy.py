@@ -142,6 +142,19 @@ def test_the_badge_and_the_digest_count_what_the_queue_lets_each_person_decide(o
     assert decidable_count(org["ld"]) > 0 and decidable_count(org["boss"]) > 0
 
 
+def test_a_manager_of_no_team_has_nothing_to_decide_and_sees_pages(org, make_user, login_as):
+    """The badge's statement binds the viewer's teams when it runs: none is a count of 0."""
+    pending(org["eve"])
+    pending(org["sol"])
+    idle = make_user(email="idle.manager@corp.test", roles=[Role.MANAGER])
+    assert policy.visible_team_ids(idle) == set()
+    assert not decidable_teams(idle) and decidable_count(idle) == 0
+    assert decidable_count(org["mia"]) == 1 and decidable_count(org["ld"]) == 1  # Sol's own
+    page = login_as(idle).get("/team/")
+    assert page.status_code == 200
+    assert "You do not manage a team yet." in page.get_data(as_text=True)
+
+
 def test_the_digest_asks_the_policy_who_may_decide(org, monkeypatch):
     pending(org["eve"])
     assert decidable_by_person()
