@@ -285,15 +285,11 @@ def team_managers(team_ids: Collection[int | None]) -> dict[int, set[int]]:
 @cache
 def _managers_of_teams() -> Select[int, int]:
     """The statement `team_managers` runs, built once: it is asked for on every page."""
-    return (
-        select(TeamManager.team_id, TeamManager.user_id)
-        .join(User, User.id == TeamManager.user_id)
-        .where(
-            TeamManager.team_id.in_(bindparam("teams", expanding=True)),
-            User.active.is_(True),
-            User.role_links.any(role=Role.MANAGER),  # still a manager, or L&D decides
-        )
-    )
+    managing = select(TeamManager.team_id, TeamManager.user_id)
+    managing = managing.join(User, User.id == TeamManager.user_id)
+    teams = TeamManager.team_id.in_(bindparam("teams", expanding=True))
+    # an active person still holding the role, or L&D decides
+    return managing.where(teams, User.active.is_(True), User.role_links.any(role=Role.MANAGER))
 
 
 def deciders_of(subject: User, recorder_id: int | None) -> Deciders:

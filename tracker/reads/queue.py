@@ -176,7 +176,7 @@ def decidable_teams(viewer: User) -> Counter[int | None]:
     teams = policy.visible_team_ids(viewer)
     arguments: dict[str, Any] = {"viewer": viewer.id}
     if teams is not None:
-        arguments["teams"] = sorted(teams)
+        arguments["teams"] = list(teams)
     rows = db.session.execute(_decidable(every_team=teams is None), arguments).all()
     managers = policy.team_managers({team_id for _, _, team_id, _ in rows})
     waiting: Counter[int | None] = Counter()
