@@ -35,7 +35,7 @@ from tracker.models import (
     TargetRole,
     User,
 )
-from tracker.operations import module_stats, pending_tallies, standing_counts, steps
+from tracker.operations import band_changes, module_stats, pending_tallies, standing_counts, steps
 from tracker.operations.firsts import differences
 from tracker.reads.catalogue import load_catalogue
 
@@ -129,7 +129,8 @@ def _check_derived_tables() -> None:
     """Fail the test if a write left a derived table out of step with the evidence.
 
     `readiness_steps` is checked whenever it claims the rules in force (figures read it then);
-    `standing_counts` always equals a count of `readiness_steps`, whatever rules those hold.
+    `standing_counts` and `band_changes` always equal a count of `readiness_steps`, whatever
+    rules those hold.
     """
     db.session.rollback()
     with db.engine.connect() as conn:
@@ -161,6 +162,12 @@ def _check_derived_tables() -> None:
         missing, extra = standing_counts.differences(conn)
     assert not missing and not extra, (
         f"standing_counts differs from a count of readiness_steps: lacks {sorted(missing)[:3]}, "
+        f"holds {sorted(extra)[:3]} it should not"
+    )
+    with db.engine.connect() as conn:
+        missing, extra = band_changes.differences(conn)
+    assert not missing and not extra, (
+        f"band_changes differs from a count of readiness_steps: lacks {sorted(missing)[:3]}, "
         f"holds {sorted(extra)[:3]} it should not"
     )
     db.session.rollback()

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
+from tracker.clock import today
 from tracker.extensions import db
-from tracker.operations import firsts, steps
+from tracker.models import BandChange, Evidence, EvidenceKind, EvidenceStatus, Module
+from tracker.operations import band_changes, firsts, steps
 from tracker.reads.catalogue import load_catalogue
 
 
@@ -73,3 +78,36 @@ def test_recounting_earliest_evidence_twice_at_once_waits_and_keeps_it_whole(
     assert raised == []
     with db.engine.connect() as connection:
         assert firsts.differences(connection) == (set(), set())
+
+
+def test_two_people_of_one_team_computed_at_once_take_turns_on_its_band_changes(
+    postgres_only, scored_team
+):
+    """Each transaction takes one person's old steps out of the team's band changes and adds
+    the new ones; the team's row is locked first, so the second adds to what the first wrote."""
+    catalogue = load_catalogue()
+    first, second = (scored_team["people"][i].id for i in (1, 3))
+
+    def prove_and_compute(session: Session, person: int) -> None:
+        evidence = Evidence(
+            user_id=person,
+            module_id=session.scalar(select(Module.id).where(Module.key == "capstone")),
+            kind=EvidenceKind.ATTEMPT,
+            date=today() - timedelta(days=5),
+            status=EvidenceStatus.VALID,
+            score=95,
+            passed=True,
+        )
+        session.add(evidence)
+        session.flush()  # their earliest evidence counted again
+        steps.compute(session, catalogue, [person])  # as the commit would, but now
+
+    prove_and_compute(db.session(), first)
+    raised = _in_turns(lambda other: prove_and_compute(other, second))
+    assert raised == []
+    with db.engine.connect() as connection:
+        assert band_changes.differences(connection) == (set(), set())
+        team_rows = connection.scalar(
+            select(func.count()).where(BandChange.team_id == scored_team["team"].id)
+        )
+    assert team_rows > 0

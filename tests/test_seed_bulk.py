@@ -27,7 +27,7 @@ from tracker.demo import seed_people
 from tracker.demo_history import generate_history
 from tracker.extensions import db
 from tracker.models import Evidence, EvidenceKind, EvidenceStatus, Module, Role
-from tracker.operations import firsts, module_stats, standing_counts, steps
+from tracker.operations import band_changes, firsts, module_stats, standing_counts, steps
 from tracker.reads.catalogue import load_catalogue
 
 DAY = date(2026, 11, 1)
@@ -38,6 +38,7 @@ SEEDED = (
     "evidence_firsts",
     "readiness_steps",
     "standing_counts",
+    "band_changes",
     "module_stats",
 )
 
@@ -49,6 +50,7 @@ def _assert_derived_tables_match_the_evidence() -> None:
         "module_stats": module_stats.differences(connection),
         "readiness_steps": steps.differences(load_catalogue()),
         "standing_counts": standing_counts.differences(connection),
+        "band_changes": band_changes.differences(connection),
     }.items():
         assert not missing and not extra, (name, sorted(missing)[:3], sorted(extra)[:3])
 

@@ -1,15 +1,17 @@
-"""`standing_counts`: the company's counts follow every write that changes a team's engineers.
+"""`standing_counts` and `band_changes`: the teams' counts follow every write that changes them.
 
-The company view counts its bands from this table whenever every engineer's current step has
-begun by the day shown. Here: random sequences of every kind of write (evidence, decisions,
-moves between teams, deactivation, role links, catalogue changes) keep it equal to a count of
-`readiness_steps`, and the bands read through it equal those computed from evidence; an earlier
-day than a step counts the steps instead; the statements sent do not grow with people;
-`flask figures check` / `rebuild` cover it; and the migration fills it.
+The company view counts its bands from `standing_counts` whenever every engineer's current step
+has begun by the day shown; a team's trend adds up its `band_changes`. Here: random sequences
+of every kind of write (evidence, decisions, moves between teams, deactivation, role links,
+catalogue changes) keep both equal to a count of `readiness_steps`, and the bands read through
+them (the company's on a day, each team's week by week) equal those computed from evidence; an
+earlier day than a step counts the steps instead; the statements sent do not grow with people;
+`flask figures check` / `rebuild` cover them; and the migrations fill them.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -27,6 +29,7 @@ from tracker.catalogue.service import import_text
 from tracker.clock import today, utcnow
 from tracker.extensions import db
 from tracker.models import (
+    BandChange,
     Evidence,
     EvidenceKind,
     EvidenceStatus,
@@ -35,12 +38,18 @@ from tracker.models import (
     RoleRequirement,
     StandingCount,
     TargetRole,
+    Team,
     User,
 )
-from tracker.operations import standing_counts
+from tracker.operations import band_changes, standing_counts, steps
+from tracker.readiness import band
 from tracker.reads import company
 from tracker.reads.catalogue import load_catalogue
+from tracker.reads.charts import trend_days
+from tracker.reads.figures import weekly_bands
 from tracker.reads.standings import company_standings
+from tracker.reads.team import team_figures
+from tracker.reads.team_charts import weekly_role_bands
 
 TODAY = today()
 
@@ -66,14 +75,26 @@ def _prove(org, who: int, key: str, days_ago: int = 3, passed: bool = True) -> N
 
 
 def assert_counts_true(as_of=TODAY) -> None:  # type: ignore[no-untyped-def]
-    """The table equals a count, and the bands read through it equal those from evidence."""
-    missing, extra = standing_counts.differences(db.session.connection())
-    assert not missing and not extra, (missing, extra)
+    """The tables equal a count, and the bands read through them equal those from evidence.
+
+    The company's bands on the day, and each team's week by week for every live role over
+    the trend's weeks, and a year before them.
+    """
+    for table in (standing_counts, band_changes):
+        missing, extra = table.differences(db.session.connection())
+        assert not missing and not extra, (table.__name__, missing, extra)
     catalogue = load_catalogue()
     assert catalogue.steps_current
     from_table, _ = company_standings(catalogue, as_of)
     from_evidence, _ = company._standings(catalogue, as_of)
     assert from_table == from_evidence
+    days = [as_of - timedelta(days=365), *trend_days(as_of)]
+    for team in db.session.scalars(db.select(Team.id)):
+        people = team_figures(team, catalogue, as_of).people
+        for role in catalogue.roles.values():
+            weekly = weekly_role_bands(team, role, days)
+            counted = weekly_bands(catalogue.modules, people, role, days)
+            assert [+Counter(week) for week in weekly] == counted, (team, role.key)
 
 
 write = st.tuples(
@@ -133,6 +154,18 @@ def test_every_write_keeps_the_counts_and_the_bands_true(org, writes):
         db.session.execute(db.delete(Evidence))
         db.session.execute(db.update(TargetRole).values(archived_at=None))
         db.session.commit()
+
+
+def test_more_people_than_a_batch_count_their_teams_band_changes_again(org, monkeypatch):
+    """Steps computed for more people than one batch: their teams are counted again at the
+    commit instead of taking each batch's changes out and in (whose locks of the teams, taken
+    between batches of people, could deadlock with a move)."""
+    monkeypatch.setattr(steps, "_BATCH", 2)
+    for who, key in enumerate(["mlcc-classification", "capstone", "mlcc-classification"]):
+        _prove(org, who, key, days_ago=10 + who)
+    db.session.commit()
+    assert_counts_true()
+    assert_counts_true(TODAY - timedelta(days=11))
 
 
 def test_a_day_before_a_step_counts_the_steps_holding_on_it(org):
@@ -214,7 +247,31 @@ def test_check_finds_counts_out_of_step_and_rebuild_puts_them_right(org, runner)
     assert_counts_true()
 
 
-def test_the_migration_fills_the_table_from_the_steps_already_there(migrated_database):
+def test_check_finds_band_changes_out_of_step_and_rebuild_puts_them_right(org, runner):
+    _prove(org, 1, "mlcc-classification", days_ago=20)
+    db.session.commit()
+    db.session.execute(
+        db.delete(BandChange).where(BandChange.day == TODAY - timedelta(days=20)),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.commit()
+    checked = runner.invoke(args=["figures", "check"])
+    assert checked.exit_code == 1
+    assert "changes of band by day differ from the readiness table" in checked.output
+    assert runner.invoke(args=["figures", "rebuild"]).exit_code == 0
+    assert runner.invoke(args=["figures", "check"]).exit_code == 0
+    assert_counts_true()
+
+
+def test_the_bands_in_sql_are_rule_4_on_every_readiness(app):
+    tenths = range(0, 1001)
+    in_sql = db.session.execute(
+        db.select(*(band_changes.band_of_tenths(db.literal(t)) for t in tenths))
+    ).one()
+    assert list(in_sql) == [band(t / 10).value for t in tenths]
+
+
+def test_the_migrations_fill_the_tables_from_the_steps_already_there(migrated_database):
     app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=migrated_database)
     with app.app_context():
         import_text(SMALL, "small.yaml")
@@ -226,12 +283,16 @@ def test_the_migration_fills_the_table_from_the_steps_already_there(migrated_dat
         db.session.commit()
         counted = db.session.execute(db.select(StandingCount.__table__)).all()
         assert len(counted) == 2 * len(load_catalogue().roles)  # proven, and not started
+        changes = db.session.execute(db.select(BandChange.__table__)).all()
+        assert {band for *_, band, _ in changes} == {"none", "not_started"}  # as counted above
         db.session.remove()
         downgrade(revision="8c1d4e7f2a90")
         upgrade()
         assert sorted(db.session.execute(db.select(StandingCount.__table__)).all()) == sorted(
             counted
         )
+        assert sorted(db.session.execute(db.select(BandChange.__table__)).all()) == sorted(changes)
         assert standing_counts.differences(db.session.connection()) == (set(), set())
+        assert band_changes.differences(db.session.connection()) == (set(), set())
         db.session.remove()
         db.engine.dispose()

@@ -2,11 +2,12 @@
 
 Figures read each engineer's earliest counting evidence from `evidence_firsts`, their
 readiness per role from `readiness_steps`, how many engineers of each team stand at each
-readiness from `standing_counts`, how each module's evidence adds up from `module_stats`, and
-the Verify count how much evidence waits for a decision from `pending_tallies`, all kept in step
-by every write. `check` compares them with a computation from the evidence itself (the counts
-with a count of the readiness table); `rebuild` computes them for everyone (after an upgrade,
-or after restoring a backup taken by other means, say).
+readiness from `standing_counts` (and by how many each band changes day by day from
+`band_changes`), how each module's evidence adds up from `module_stats`, and the Verify count
+how much evidence waits for a decision from `pending_tallies`, all kept in step by every write.
+`check` compares them with a computation from the evidence itself (the counts with a count of
+the readiness table); `rebuild` computes them for everyone (after an upgrade, or after
+restoring a backup taken by other means, say).
 """
 
 from __future__ import annotations
@@ -19,7 +20,14 @@ from flask.cli import AppGroup
 from tracker import audit
 from tracker.extensions import db
 from tracker.models import EvidenceFirst, ReadinessStep
-from tracker.operations import firsts, module_stats, pending_tallies, standing_counts, steps
+from tracker.operations import (
+    band_changes,
+    firsts,
+    module_stats,
+    pending_tallies,
+    standing_counts,
+    steps,
+)
 from tracker.reads.catalogue import load_catalogue
 
 figures_cli = AppGroup("figures", help="Check or rebuild what figures are read from.")
@@ -69,6 +77,12 @@ def check_command() -> None:
             problems.append(
                 f"the company's counts differ from the readiness table: {len(missing)} row(s) "
                 f"missing, {len(extra)} row(s) that should not be there"
+            )
+        missing, extra = band_changes.differences(db.session.connection())
+        if missing or extra:
+            problems.append(
+                f"the teams' changes of band by day differ from the readiness table: "
+                f"{len(missing)} row(s) missing, {len(extra)} row(s) that should not be there"
             )
     if problems:
         for problem in problems:

@@ -223,11 +223,15 @@ def _readiness(role: RoleProfile, have: tuple[int, ...]) -> float:
     return 99.9 if value == 100 and met < total else value
 
 
+READY_FROM = 100  # readiness in percent from which an engineer is ready (rule 4)
+NEARLY_READY_FROM = 75  # and nearly ready; above 0, in progress
+
+
 def band(value: float) -> Band:
     """Return the band of a readiness figure (rule 4)."""
-    if value >= 100:
+    if value >= READY_FROM:
         return Band.READY
-    if value >= 75:
+    if value >= NEARLY_READY_FROM:
         return Band.NEARLY_READY
     return Band.IN_PROGRESS if value > 0 else Band.NOT_STARTED
 

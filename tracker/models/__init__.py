@@ -24,10 +24,8 @@ from tracker.models.evidence import (
     ModuleStat,
     Notification,
     PendingTally,
-    ReadinessStep,
     SelfAssessment,
     StaffingTarget,
-    StandingCount,
 )
 from tracker.models.people import (
     PRIVILEGED_ROLES,
@@ -44,6 +42,7 @@ from tracker.models.people import (
     User,
     UserRole,
 )
+from tracker.models.readiness import BandChange, ReadinessStep, StandingCount
 from tracker.models.xapi import Outcome, XapiActivityLink, XapiActorLink, XapiStatement
 
 __all__ = [
@@ -51,6 +50,7 @@ __all__ = [
     "ApiToken",
     "AssessmentKind",
     "AuditEvent",
+    "BandChange",
     "Base",
     "CatalogueVersion",
     "Competency",

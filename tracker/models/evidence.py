@@ -146,57 +146,6 @@ class EvidenceFirst(Base):
     first_on: Mapped[date] = mapped_column(Date)
 
 
-class ReadinessStep(Base):
-    """Derived: an engineer's readiness for a live role from one day until the next change.
-
-    Readiness changes only on a demonstrated date (`tracker.history.role_steps`), so these
-    rows give readiness on any day: the row whose `from_on <= day < until_on`, in tenths of a
-    percent (the engine's one decimal, kept exact). Engineers without counting evidence have no
-    rows: their readiness is that of no evidence at all. Team and company figures read two rows
-    per engineer and role (as of the day and 8 weeks before) instead of computing them.
-
-    Kept by `tracker.operations.steps` in the transaction of every write, and rebuilt for
-    everyone when the catalogue's rules change (`catalogue_version.steps_rules` names the rules
-    the rows were computed with; while it differs, figures are computed from evidence instead).
-    Data exports leave it out; imports rebuild it.
-    """
-
-    __tablename__ = "readiness_steps"
-    # on SQLite the rows live in the primary key's b-tree: one seek finds a step and its value
-    __table_args__ = {"info": {"derived": True}, "sqlite_with_rowid": False}
-
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
-    role_id: Mapped[int] = mapped_column(ForeignKey("target_roles.id"), primary_key=True)
-    from_on: Mapped[date] = mapped_column(Date, primary_key=True)
-    until_on: Mapped[date] = mapped_column(Date)  # the next change; 9999-12-31 for the last
-    tenths: Mapped[int] = mapped_column(Integer)  # readiness x 10
-
-
-class StandingCount(Base):
-    """Derived: how many active engineers of a team stand at each readiness for a live role.
-
-    Counted from each engineer's last step in `readiness_steps` (the one whose `until_on` is
-    9999-12-31): per team, live role and readiness in tenths, how many engineers, and the latest
-    day one of those steps begins on. Engineers without steps (no counting evidence) are counted
-    with `tenths` -1. On any day from the latest `latest_on` on, these are the readiness figures
-    the company's bands count, in a few rows per team instead of a step per engineer and role
-    (`tracker.reads.standings.company_standings`).
-
-    Kept by `tracker.operations.standing_counts` in the transaction of every write that changes
-    a team's engineers or their steps; data exports leave it out; imports count it again.
-    """
-
-    __tablename__ = "standing_counts"
-    __table_args__ = {"info": {"derived": True}}
-
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), primary_key=True)
-    role_id: Mapped[int] = mapped_column(ForeignKey("target_roles.id"), primary_key=True)
-    tenths: Mapped[int] = mapped_column(Integer, primary_key=True)  # -1: no counting evidence
-    engineers: Mapped[int] = mapped_column(Integer)
-    # None for engineers without steps; indexed: every read of the counts first asks the latest
-    latest_on: Mapped[date | None] = mapped_column(Date, index=True)
-
-
 class ModuleStat(Base):
     """Derived: how a module's evidence adds up, per value of hours spent on it.
 

@@ -14,17 +14,22 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Select, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 
 def lock(
-    connection: Connection, key: InstrumentedAttribute[Any], ids: Collection[int] | None
+    connection: Connection,
+    key: InstrumentedAttribute[Any],
+    ids: Collection[int] | Select[Any] | None,
 ) -> None:
-    """Lock the rows whose `key` is one of `ids` (every row when None) until the commit."""
+    """Lock the rows whose `key` is one of `ids` (a select of them; every row when None) until
+    the commit."""
     if connection.dialect.name != "postgresql":
         return
     query = select(key).order_by(key).with_for_update(key_share=True)
-    if ids is not None:
+    if isinstance(ids, Select):
+        query = query.where(key.in_(ids))
+    elif ids is not None:
         query = query.where(key.in_(list(ids)))
     connection.execute(query).all()

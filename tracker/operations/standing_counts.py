@@ -13,7 +13,10 @@ there on their last step (see `StandingCount`). A team's rows are counted again,
   readiness rules, so every team is counted again then, for the live roles alone.
 
 `settle`, which `tracker.operations.steps` calls last thing before the commit (after it has
-computed the steps), counts the marked teams' rows again. It first locks those teams' rows, so
+computed the steps), counts the marked teams' rows again, and with them their `band_changes`
+(the same people's steps, counted day by day), but for teams marked only because
+`tracker.operations.steps` computed some of their people's steps: it kept their band changes
+itself (`mark_people(..., bands_kept=True)`). It first locks those teams' rows, so
 that two transactions recounting one team take turns and the later one counts what the earlier
 one committed. `differences()` compares the table with a count (the tests check it after every
 test; `flask figures check` reports it).
@@ -21,7 +24,7 @@ test; `flask figures check` reports it).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date
 from itertools import chain
 from typing import Any
@@ -40,6 +43,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, aliased
 
 from tracker.models import ReadinessStep, Role, StandingCount, TargetRole, Team, User, UserRole
+from tracker.operations import band_changes
 from tracker.operations.flush_history import changed, now_and_before
 from tracker.operations.row_locks import lock
 
@@ -47,6 +51,8 @@ END = date(9999, 12, 31)  # `until_on` of an engineer's last step
 NO_STEPS = -1  # `tenths` of engineers without steps: readiness of no counting evidence
 _TEAMS = "tracker.standing_counts.teams"  # session.info: ids of teams to count again
 _PEOPLE = "tracker.standing_counts.people"  # session.info: ids of people whose teams to count
+_BANDED = "tracker.standing_counts.banded"  # session.info: ids of people whose teams' band
+# changes to count again too
 _ALL = "tracker.standing_counts.all"  # session.info: count every team again
 _COUNTED_USER = ("team_id", "active")  # what of a person the counts depend on
 _COUNTED_TABLES = {"users", "user_roles", "teams", "readiness_steps"}
@@ -54,9 +60,21 @@ _BATCH = 500  # ids per statement, well under every database's bound-parameter l
 _COLUMNS = ["team_id", "role_id", "tenths", "engineers", "latest_on"]
 
 
-def mark_people(session: Session, user_ids: Iterable[int]) -> None:
-    """Count the teams of these people again before `session` commits."""
-    session.info.setdefault(_PEOPLE, set()).update(user_ids)
+def mark_people(session: Session, user_ids: Iterable[int], *, bands_kept: bool = False) -> None:
+    """Count the teams of these people again before `session` commits.
+
+    Their teams' `band_changes` too, unless the caller kept them already (`bands_kept`: as
+    `tracker.operations.steps` does when it computes people's steps again).
+    """
+    ids = set(user_ids)
+    session.info.setdefault(_PEOPLE, set()).update(ids)
+    if not bands_kept:
+        session.info.setdefault(_BANDED, set()).update(ids)
+
+
+def marked_all(session: Session) -> bool:
+    """Say whether every team will be counted again before `session` commits."""
+    return bool(session.info.get(_ALL))
 
 
 def mark_all(session: Session) -> None:
@@ -95,12 +113,20 @@ def counted(
     return query
 
 
-def recount(connection: Connection, team_ids: Iterable[int] | None = None) -> None:
-    """Count these teams' rows (every team's when None) again."""
+def recount(
+    connection: Connection,
+    team_ids: Iterable[int] | None = None,
+    banded: Collection[int] | None = None,
+) -> None:
+    """Count these teams' rows (every team's when None) again, and their `band_changes`.
+
+    With `banded`, the band changes of those of the teams alone.
+    """
     if team_ids is None:
         lock(connection, Team.id, None)
         connection.execute(delete(StandingCount))
         connection.execute(insert(StandingCount).from_select(_COLUMNS, counted()))
+        band_changes.recount(connection)
         return
     teams = sorted(set(team_ids))
     for start in range(0, len(teams), _BATCH):
@@ -108,6 +134,9 @@ def recount(connection: Connection, team_ids: Iterable[int] | None = None) -> No
         lock(connection, Team.id, batch)
         connection.execute(delete(StandingCount).where(StandingCount.team_id.in_(batch)))
         connection.execute(insert(StandingCount).from_select(_COLUMNS, counted(batch)))
+        with_bands = batch if banded is None else [t for t in batch if t in banded]
+        if with_bands:
+            band_changes.recount(connection, with_bands)
 
 
 def differences(connection: Connection) -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
@@ -133,13 +162,14 @@ def settle(session: Session) -> None:
     """Count the marked teams again; called after this transaction's steps are computed."""
     teams: set[int] = session.info.pop(_TEAMS, set())
     people: set[int] = session.info.pop(_PEOPLE, set())
+    banded: set[int] = session.info.pop(_BANDED, set())
     if session.info.pop(_ALL, False):
         recount(session.connection())
         return
-    if people:
-        teams |= _teams_of(session.connection(), people)
-    if teams:
-        recount(session.connection(), teams)
+    connection = session.connection()
+    counted_teams = teams | _teams_of(connection, people)
+    if counted_teams:
+        recount(connection, counted_teams, teams | _teams_of(connection, banded))
 
 
 @event.listens_for(Session, "after_flush")
@@ -171,5 +201,5 @@ def _mark_on_statement(state: ORMExecuteState) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
-    for key in (_TEAMS, _PEOPLE, _ALL):
+    for key in (_TEAMS, _PEOPLE, _BANDED, _ALL):
         session.info.pop(key, None)

@@ -35,8 +35,15 @@ from sqlalchemy.orm import Session
 from tracker.bulk import write_rows
 from tracker.extensions import db
 from tracker.history import role_steps
-from tracker.models import CatalogueVersion, EvidenceFirst, ReadinessStep, TargetRole, User
-from tracker.operations import standing_counts
+from tracker.models import (
+    CatalogueVersion,
+    EvidenceFirst,
+    ReadinessStep,
+    TargetRole,
+    Team,
+    User,
+)
+from tracker.operations import band_changes, standing_counts
 from tracker.operations.catalogue_version import CHANGED, bump
 from tracker.operations.row_locks import lock
 from tracker.readiness import demonstrated_dates
@@ -81,19 +88,31 @@ def _role_ids(session: Session) -> dict[str, int]:
 
 
 def compute(session: Session, catalogue: Catalogue, user_ids: Collection[int]) -> None:
-    """Compute the steps of these engineers again (three statements per thousand)."""
+    """Compute the steps of these engineers again (three statements per thousand).
+
+    For up to a thousand engineers (a write of some people's evidence), their teams'
+    `band_changes` take their old steps away and add the new ones here (four statements more,
+    and a lock of the teams, taken after the people's as every recount does); for more, or when
+    every team is counted again anyway, their teams are counted again before the commit.
+    """
     role_ids = _role_ids(session)
     people = sorted(set(user_ids))
+    keep_bands = len(people) <= _BATCH and not standing_counts.marked_all(session)
     for start in range(0, len(people), _BATCH):
         batch = people[start : start + _BATCH]
         connection = session.connection()  # not through the session: counted by `mark_people`
         lock(connection, User.id, batch)
+        if keep_bands:
+            lock(connection, Team.id, select(User.team_id).where(User.id.in_(batch)))
+            before = band_changes.changes_of(connection, batch)
         connection.execute(delete(ReadinessStep).where(ReadinessStep.user_id.in_(batch)))
         firsts = first_evidence(
             select(EvidenceFirst.user_id).where(EvidenceFirst.user_id.in_(batch))
         )
         write_rows(ReadinessStep, list(step_rows(catalogue, role_ids, firsts)))
-    standing_counts.mark_people(session, people)
+        if keep_bands:
+            band_changes.apply(connection, before, band_changes.changes_of(connection, batch))
+    standing_counts.mark_people(session, people, bands_kept=keep_bands)
 
 
 def rebuild(session: Session, catalogue: Catalogue) -> None:
@@ -102,8 +121,8 @@ def rebuild(session: Session, catalogue: Catalogue) -> None:
     lock(connection, User.id, None)
     connection.execute(delete(ReadinessStep))
     people = session.scalars(select(EvidenceFirst.user_id).distinct()).all()
-    compute(session, catalogue, people)
     standing_counts.mark_all(session)
+    compute(session, catalogue, people)
     connection.execute(
         update(CatalogueVersion).where(CatalogueVersion.id == 1).values(steps_rules=catalogue.rules)
     )

@@ -3,8 +3,8 @@
 Bands need only readiness on a day, and an engineer's readiness on a day is the step of
 `readiness_steps` holding then; an engineer without steps has the readiness of no evidence at
 all. So the bands of every live role are the team's counts in `standing_counts`, and a role's
-bands week by week come from the team's steps of that role that reach into the weeks (one
-statement, counted here). The steps were computed by the same rules as `Figures.standing` and
+bands week by week the sums of the team's `band_changes` (both counted from those steps, one
+statement each). The steps were computed by the same rules as `Figures.standing` and
 `weekly_bands`, so these are the numbers computed from evidence; callers use them only while
 `Catalogue.steps_current`.
 
@@ -18,10 +18,11 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import and_, func, true
+from sqlalchemy import Date, case, func, literal
 
 from tracker.extensions import db
-from tracker.models import ReadinessStep, TargetRole, User
+from tracker.models import BandChange, TargetRole, User
+from tracker.operations.band_changes import NO_STEPS
 from tracker.readiness import Band, RoleProfile, band, readiness
 from tracker.reads.catalogue import Catalogue
 from tracker.reads.figures import band_counts, figures
@@ -51,48 +52,30 @@ def weekly_role_bands(
 ) -> list[dict[str, int]]:
     """Return the team's engineers per band for `role` on each of `days` (ascending).
 
-    One statement: each engineer's steps of the role that hold on some day of `days` (a row
-    with no step for an engineer without any), found by seeks of each engineer's steps (on
-    PostgreSQL a lateral join: joined plainly, its planner scans every step of the role in the
-    company for one team). Each step adds its band from the first of `days` it reaches to the
-    first it no longer holds on, as `weekly_bands` does. (Counting them in the database
-    instead, each step's two days found by a CASE over `days`, was measured slower on SQLite:
-    the comparisons cost more than the rows they save.)
+    One statement: the team's `band_changes` of the role up to the last day, those before the
+    first day added up by the database (a few rows per week instead of a step per engineer).
+    The engineers in a band on a day are the sum of its changes up to that day, as
+    `weekly_bands` counts them from evidence.
     """
     if not days:
         return []
-    step = ReadinessStep
+    change = BandChange
     role_id = db.select(TargetRole.id).where(TargetRole.key == role.key).scalar_subquery()
-    holding = (
-        step.user_id == User.id,
-        step.role_id == role_id,
-        step.from_on <= days[-1],
-        step.until_on > days[0],
-    )
-    db.session.flush()  # what the session holds first, as its own execute would
-    connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
-        held = db.select(step.from_on, step.until_on, step.tenths).where(*holding)
-        steps = held.offset(0).lateral()  # an offset keeps the planner from joining it plainly
-        query = db.select(steps).select_from(User).outerjoin(steps, true())
-    else:  # SQLite has no lateral joins, and seeks each engineer's steps for this one
-        query = db.select(step.from_on, step.until_on, step.tenths).select_from(User)
-        query = query.outerjoin(step, and_(*holding))
-    rows = connection.execute(query.where(*engineers_of(team_id))).all()  # plain rows: no ORM
-    changes = {b.value: [0] * (len(days) + 1) for b in Band}
-    of_tenths: dict[int | None, list[int]] = {}  # readiness in tenths -> its band's changes
-    last = len(days)
-    for from_on, until_on, tenths in rows:
-        counts = of_tenths.get(tenths)
-        if counts is None:
-            counts = of_tenths[tenths] = changes[_band(role, tenths).value]
-        counts[0 if from_on is None else bisect_left(days, from_on)] += 1
-        counts[last if until_on is None else bisect_left(days, until_on)] -= 1
+    on = case((change.day < days[0], literal(days[0], Date)), else_=change.day)
+    rows = db.session.execute(
+        db.select(on, change.band, func.sum(change.engineers))
+        .where(change.team_id == team_id, change.role_id == role_id, change.day <= days[-1])
+        .group_by(on, change.band)
+    ).all()
+    changes = {b.value: [0] * len(days) for b in Band}
+    none = _band(role, None).value
+    for day, name, engineers in rows:
+        changes[none if name == NO_STEPS else name][bisect_left(days, day)] += engineers
     per_day: list[dict[str, int]] = [{} for _ in days]
     for name, counts in changes.items():
         running = 0
-        for i in range(len(days)):
-            running += counts[i]
+        for i, count in enumerate(counts):
+            running += count
             per_day[i][name] = running
     return per_day
 

@@ -14,6 +14,7 @@ from tracker import audit
 from tracker.admin.people import save_team, set_managers, update_person
 from tracker.extensions import db
 from tracker.models import (
+    BandChange,
     Role,
     StaffingTarget,
     StandingCount,
@@ -116,6 +117,7 @@ def delete_team(team: Team) -> None:
     db.session.flush()
     db.session.execute(delete(TeamVersion).where(TeamVersion.team_id == team.id))
     db.session.execute(delete(StandingCount).where(StandingCount.team_id == team.id))
+    db.session.execute(delete(BandChange).where(BandChange.team_id == team.id))
     audit.record(
         "team.deleted",
         team.name,
