@@ -14,6 +14,7 @@ from tracker.forecast import (
     forecast,
     hire_gap,
     projected_ready_count,
+    projected_ready_counts,
 )
 from tracker.history import readiness_steps
 from tracker.readiness import (
@@ -212,6 +213,17 @@ def test_team_projection_and_hire_or_train():
 
 
 # Properties ---------------------------------------------------------------------------
+
+
+@given(
+    projected=st.lists(st.one_of(st.none(), st.dates(date(2026, 1, 1), date(2027, 12, 31)))),
+    days=st.lists(st.dates(date(2025, 12, 1), date(2028, 1, 31)), max_size=15),
+)
+def test_projected_ready_counts_count_each_day_as_rule_7_does(projected, days):
+    """Sorted once and bisected: a date on a day counts; no projection never does."""
+    expected = [sum(1 for d in projected if d is not None and d <= day) for day in days]
+    assert projected_ready_counts(projected, days) == expected
+
 
 days = st.integers(min_value=0, max_value=365).map(lambda n: D - timedelta(days=n))
 items = st.builds(

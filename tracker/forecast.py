@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -67,9 +68,17 @@ def assignment_status(
 
 def projected_ready_count(forecasts: Iterable[Forecast], by: date) -> int:
     """Return how many engineers are ready now or projected ready by `by` (rule 7)."""
-    return sum(
-        1 for f in forecasts if f.projected_ready_on is not None and f.projected_ready_on <= by
-    )
+    return projected_ready_counts((f.projected_ready_on for f in forecasts), [by])[0]
+
+
+def projected_ready_counts(projected: Iterable[date | None], days: Sequence[date]) -> list[int]:
+    """Return how many of these projected ready dates fall on or before each of `days` (rule 7).
+
+    The dates are sorted once, and each day's count is found by bisection: a team's forecast
+    chart asks for twelve month ends over a thousand engineers.
+    """
+    ready_on = sorted(d for d in projected if d is not None)
+    return [bisect_right(ready_on, day) for day in days]
 
 
 def hire_gap(target: int, projected_ready: int) -> int:

@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 
 from tracker import charts, level_charts
 from tracker.chart_layout import WIDE, Layout
-from tracker.forecast import Forecast, projected_ready_count
+from tracker.forecast import projected_ready_counts
 from tracker.models import Team
 from tracker.readiness import Band
 from tracker.reads.catalogue import Catalogue
@@ -135,9 +135,7 @@ def month_ends(start: date, months: int) -> list[date]:
 def ready_forecast(result: TeamReadiness, name: str, months: int = 12) -> ChartData:
     """Engineers ready now or projected ready by the end of each coming month, vs targets."""
     ends = month_ends(result.as_of, months)
-    # Rule 7 counts by the projected date alone; the rows carry no velocity, none is needed.
-    forecasts = [Forecast(0.0, r.projected_ready_on) for r in result.engineers]
-    ready = [projected_ready_count(forecasts, end) for end in ends]
+    ready = projected_ready_counts((r.projected_ready_on for r in result.engineers), ends)
     targets = [(t.by, t.count) for t in result.targets]
     title = f"{result.team.name}: {name}, projected ready"
     rows: list[list[object]] = [

@@ -16,7 +16,7 @@ from typing import NamedTuple
 from sqlalchemy import ColumnElement, func
 
 from tracker.extensions import db
-from tracker.forecast import Forecast, hire_gap, projected_ready_count
+from tracker.forecast import Forecast, hire_gap, projected_ready_counts
 from tracker.models import Evidence, Role, StaffingTarget, TargetRole, Team, User
 from tracker.readiness import Band
 from tracker.reads.catalogue import Catalogue, load_catalogue
@@ -171,8 +171,10 @@ def live_targets(team_id: int, role_key: str) -> list[tuple[int, int, date]]:
 
 
 def _targets(team_id: int, role_key: str, forecasts: list[Forecast]) -> list[TargetRow]:
-    out = []
-    for id_, count, by in live_targets(team_id, role_key):
-        projected = projected_ready_count(forecasts, by)
-        out.append(TargetRow(id_, count, by, projected, hire_gap(count, projected)))
-    return out
+    targets = live_targets(team_id, role_key)
+    ready_on = (f.projected_ready_on for f in forecasts)
+    projected = projected_ready_counts(ready_on, [by for _, _, by in targets])
+    return [
+        TargetRow(id_, count, by, n, hire_gap(count, n))
+        for (id_, count, by), n in zip(targets, projected, strict=True)
+    ]
