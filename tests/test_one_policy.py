@@ -8,11 +8,13 @@ not act on it. A copy of a rule written back into a surface makes one of them fa
 from __future__ import annotations
 
 import ast
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
 import pytest
 from flask import url_for
+from sqlalchemy import false
 
 from tests.catalogue_fixtures import SMALL
 from tracker import policy
@@ -30,7 +32,13 @@ from tracker.models import (
 )
 from tracker.operations import FourEyes, decide
 from tracker.operations.tokens import create_integration, issue_token
-from tracker.reads.queue import decidable_by_person, decidable_count, decidable_teams, queue
+from tracker.reads.queue import (
+    _decidable,
+    decidable_by_person,
+    decidable_count,
+    decidable_teams,
+    queue,
+)
 from tracker.team.assign import assignable
 from tracker.team.dashboard import visible_teams
 from tracker.templating import NAVIGATION
@@ -155,12 +163,56 @@ def test_a_manager_of_no_team_has_nothing_to_decide_and_sees_pages(org, make_use
     assert "You do not manage a team yet." in page.get_data(as_text=True)
 
 
-def test_the_digest_asks_the_policy_who_may_decide(org, monkeypatch):
+def test_the_digest_and_the_badge_ask_the_policy_who_may_decide(org, monkeypatch):
     pending(org["eve"])
-    assert decidable_by_person()
+    assert decidable_by_person() and decidable_count(org["mia"]) == 1
     monkeypatch.setattr(policy, "may_decide", lambda *args: False)
     assert decidable_by_person() == {}
-    assert decidable_count(org["mia"]) == 0
+    monkeypatch.setattr(policy, "may_decide_where", lambda *args: false())
+    _decidable.cache_clear()  # the badge's statement is built once per way of deciding
+    try:
+        assert decidable_count(org["mia"]) == 0
+    finally:
+        monkeypatch.undo()
+        _decidable.cache_clear()
+    assert decidable_count(org["mia"]) == 1
+
+
+def test_the_rule_as_sql_agrees_with_the_rule_in_python_for_every_piece_and_viewer(
+    org, make_user, make_team
+):
+    """The badge counts with `policy.may_decide_where`, the queue decides row by row with
+    `policy.may_decide`: every subject with every recorder (and none), in teams with two
+    managers, one, only an inactive one and one who no longer holds the role, and in no team;
+    every viewer, an L&D person who also manages a team among them."""
+    gone = make_user(email="gone@corp.test", name="Gone", roles=[Role.MANAGER], active=False)
+    former = make_user(email="former@corp.test", name="Former", roles=[Role.ENGINEER])
+    kim, lou, ben = (make_user(email=f"{n}@corp.test", name=n) for n in ("kim", "lou", "ben"))
+    both = make_user(email="bo@corp.test", name="Bo", roles=[Role.MANAGER, Role.LD])
+    make_team(name="Orphans", managers=[gone, former], members=[kim, former])
+    make_team(name="Platform", managers=[both], members=[ben])  # Lou is in no team
+    viewers = [v for k, v in org.items() if k not in ("payments", "search")]
+    viewers += [gone, former, kim, lou, ben, both]
+    module = db.session.scalar(db.select(Module.id).where(Module.key == "pipelines-101"))
+    for subject in [org["eve"], org["mia"], org["sol"], org["sam"], kim, former, lou, ben]:
+        for recorder in [None, *viewers]:
+            db.session.add(
+                Evidence(
+                    user_id=subject.id,
+                    module_id=module,
+                    kind=EvidenceKind.COMPLETION,
+                    date=date(2026, 1, 5),
+                    status=EvidenceStatus.PENDING,
+                    recorded_by_id=recorder.id if recorder else None,
+                )
+            )
+    db.session.commit()
+    for viewer in viewers:
+        rows = queue(viewer) if policy.may_verify(viewer) else []
+        expected = Counter(row.engineer.team_id for row in rows if row.may_decide)
+        assert decidable_teams(viewer) == expected, viewer.email
+        assert decidable_count(viewer) == sum(expected.values())
+    assert all(decidable_count(v) > 0 for v in (org["ld"], org["admin"], org["sol"], both))
 
 
 def test_the_operation_asks_the_policy_who_is_a_party_to_the_evidence(org, monkeypatch):

@@ -2,25 +2,34 @@
 
 See an engineer or a team, record evidence for someone, decide evidence (four eyes), assign a
 path, set staffing targets, edit the catalogue, send and map xAPI statements, administer.
-Surfaces ask here and never decide for themselves. What the caller may not see is `NotVisible`
+Surfaces ask here and never decide for themselves (the four-eyes rule lives in
+`tracker.four_eyes`, and is asked through here too). What the caller may not see is `NotVisible`
 (404, as if it did not exist); what they may see but not do is `NotAllowed` (403). The error
 handlers answer both as a page or as the API's JSON error.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass
-from functools import cache, wraps
+from collections.abc import Callable
+from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask import abort, current_app
 from flask_login import current_user, login_required
-from sqlalchemy import Select, bindparam, false, select
+from sqlalchemy import Select, false, select
 
 from tracker import session_memo
 from tracker.extensions import db
+from tracker.four_eyes import Deciders as Deciders
+from tracker.four_eyes import deciders as deciders
+from tracker.four_eyes import deciders_of as deciders_of
+from tracker.four_eyes import decides_as as decides_as
+from tracker.four_eyes import is_party as is_party
+from tracker.four_eyes import may_decide as may_decide
+from tracker.four_eyes import may_decide_where as may_decide_where
+from tracker.four_eyes import team_managers as team_managers
 from tracker.models import Integration, Role, Scope, TeamManager, User
+from tracker.roles_held import holds as holds
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -45,11 +54,6 @@ class NotAllowed(Denied):
     """The caller may see the thing but not do this to it."""
 
     status = 403
-
-
-def holds(user: User, *roles: Role) -> bool:
-    """Return True when `user` holds any of `roles`; admins hold every role."""
-    return bool(user.has_role(Role.ADMIN, *roles))
 
 
 def allowed_by(rule: Callable[[User], bool]) -> Callable[[F], F]:
@@ -239,60 +243,3 @@ def visible_engineer(viewer: User, *, email: str | None = None, user_id: int | N
     if engineer is None or not may_see_engineer(viewer, engineer):
         raise NotVisible(f"There is no engineer {label} you can see.")
     return engineer
-
-
-# Four eyes: whoever decides a piece of evidence is never its subject nor who recorded it.
-
-
-@dataclass(frozen=True)
-class Deciders:
-    """Who decides a piece of evidence: managers of the subject's team, or L&D when none may."""
-
-    managers: frozenset[int]  # eligible managers of the team
-    ld: bool  # True when no manager may, so L&D (or an admin) decides
-
-
-def is_party(person_id: int, subject_id: int, recorder_id: int | None) -> bool:
-    """Return True when `person_id` is the evidence's subject or recorder: never its decider."""
-    return person_id in (subject_id, recorder_id)
-
-
-def deciders(subject_id: int, recorder_id: int | None, team_managers: Iterable[int]) -> Deciders:
-    """Return who may decide evidence about `subject_id` recorded by `recorder_id` (pure)."""
-    eligible = frozenset(m for m in team_managers if not is_party(m, subject_id, recorder_id))
-    return Deciders(eligible, not eligible)
-
-
-def may_decide(viewer: User, subject_id: int, recorder_id: int | None, who: Deciders) -> bool:
-    """Return True when `viewer` may verify or reject this evidence."""
-    if is_party(viewer.id, subject_id, recorder_id):
-        return False
-    if viewer.id in who.managers and viewer.has_role(Role.MANAGER):
-        return True
-    return who.ld and holds(viewer, Role.LD)
-
-
-def team_managers(team_ids: Collection[int | None]) -> dict[int, set[int]]:
-    """Return the manager ids of each of these teams (one statement)."""
-    ids = [t for t in team_ids if t is not None]
-    out: dict[int, set[int]] = {t: set() for t in ids}
-    if ids:
-        for team_id, user_id in db.session.execute(_managers_of_teams(), {"teams": ids}):
-            out[team_id].add(user_id)
-    return out
-
-
-@cache
-def _managers_of_teams() -> Select[int, int]:
-    """The statement `team_managers` runs, built once: it is asked for on every page."""
-    managing = select(TeamManager.team_id, TeamManager.user_id)
-    managing = managing.join(User, User.id == TeamManager.user_id)
-    teams = TeamManager.team_id.in_(bindparam("teams", expanding=True))
-    # an active person still holding the role, or L&D decides
-    return managing.where(teams, User.active.is_(True), User.role_links.any(role=Role.MANAGER))
-
-
-def deciders_of(subject: User, recorder_id: int | None) -> Deciders:
-    """Return who may decide evidence about `subject` recorded by `recorder_id`."""
-    managers = team_managers([subject.team_id]).get(subject.team_id or 0, set())
-    return deciders(subject.id, recorder_id, managers)

@@ -14,7 +14,6 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
-    BindParameter,
     CompoundSelect,
     Integer,
     Row,
@@ -145,7 +144,7 @@ def _rows(
     return out
 
 
-def _waiting(parties: CompoundSelect[Any], teams: BindParameter[Any] | None) -> Select[Any]:
+def _waiting(parties: CompoundSelect[Any]) -> Select[Any]:
     """Pending evidence counted per team and per (subject, recorder) that can matter to the rule.
 
     `policy.is_party` compares a decider's id with the subject and the recorder, so only ids that
@@ -161,43 +160,40 @@ def _waiting(parties: CompoundSelect[Any], teams: BindParameter[Any] | None) -> 
 
     subject, recorded_by = kept(tally.user_id), kept(tally.recorded_by_id)
     query = select(subject, recorded_by, tally.team_id, cast(func.sum(tally.pieces), Integer))
-    if teams is not None:
-        query = query.where(tally.team_id.in_(teams))
     return query.group_by(subject, recorded_by, tally.team_id)
 
 
 def decidable_teams(viewer: User) -> Counter[int | None]:
-    """Return, per team, how much pending evidence `viewer` may decide (two statements).
+    """Return, per team, how much pending evidence `viewer` may decide (one statement).
 
-    The same rule as the queue, applied once per group of pieces it answers alike for
-    (`_waiting`): the viewer and the managers of the teams the viewer sees are the only
-    possible deciders a subject or recorder can be (every team's, for L&D).
+    The queue's rule as the policy writes it in SQL (`policy.may_decide_where`), applied by the
+    database to `pending_tallies` (a row per engineer and recorder of pending evidence, with the
+    engineer's team, found by team from its index): the teams the viewer sees, summed per team.
     """
     teams = policy.visible_team_ids(viewer)
     arguments: dict[str, Any] = {"viewer": viewer.id}
     if teams is not None:
         arguments["teams"] = list(teams)
-    rows = db.session.execute(_decidable(every_team=teams is None), arguments).all()
-    managers = policy.team_managers({team_id for _, _, team_id, _ in rows})
-    waiting: Counter[int | None] = Counter()
-    for subject, recorded_by_id, team_id, pieces in rows:
-        who = policy.deciders(subject, recorded_by_id, managers.get(team_id or 0, set()))
-        if policy.may_decide(viewer, subject, recorded_by_id, who):
-            waiting[team_id] += pieces
-    return waiting
+    statement = _decidable(teams is None, policy.decides_as(viewer))
+    return Counter({team: n for team, n in db.session.execute(statement, arguments) if n})
 
 
 @cache
-def _decidable(every_team: bool) -> Select[Any]:
-    """The statement `decidable_teams` runs, built once (every page's navigation asks for it).
+def _decidable(every_team: bool, ways: tuple[bool, bool]) -> Select[int | None, int]:
+    """The statement `decidable_teams` runs for a viewer who decides in `ways`, built once
+    (every page's navigation asks for it) and bound to the viewer and their teams.
 
-    A manager's count reads their teams' managers and pending evidence, not every team's.
+    A manager's count reads their teams' pending evidence, not every team's.
     """
-    teams: BindParameter[Any] | None = None if every_team else bindparam("teams", expanding=True)
-    deciding = select(TeamManager.user_id)
-    if teams is not None:
-        deciding = deciding.where(TeamManager.team_id.in_(teams))
-    return _waiting(union(deciding, select(bindparam("viewer", type_=Integer))), teams)
+    tally = PendingTally
+    viewer = bindparam("viewer", type_=Integer)
+    decides = policy.may_decide_where(
+        ways, viewer, tally.team_id, tally.user_id, tally.recorded_by_id
+    )
+    query = select(tally.team_id, cast(func.sum(tally.pieces), Integer)).where(decides)
+    if not every_team:
+        query = query.where(tally.team_id.in_(bindparam("teams", expanding=True)))
+    return query.group_by(tally.team_id)
 
 
 def decidable_count(viewer: User) -> int:
@@ -216,7 +212,7 @@ def decidable_by_person() -> dict[User, int]:
     """
     ld_roles = UserRole.role.in_([Role.LD, Role.ADMIN])
     parties = union(select(TeamManager.user_id), select(UserRole.user_id).where(ld_roles))
-    rows = db.session.execute(_waiting(parties, None)).all()
+    rows = db.session.execute(_waiting(parties)).all()
     managers = policy.team_managers({team_id for _, _, team_id, _ in rows})
     eligible = {m for ids in managers.values() for m in ids}
     people = {
