@@ -220,8 +220,10 @@ def test_team_projection_and_hire_or_train():
     days=st.lists(st.dates(date(2025, 12, 1), date(2028, 1, 31)), max_size=15),
 )
 def test_projected_ready_counts_count_each_day_as_rule_7_does(projected, days):
-    """Sorted once and bisected: a date on a day counts; no projection never does."""
-    expected = [sum(1 for d in projected if d is not None and d <= day) for day in days]
+    """Sorted once and bisected, as `projected_ready_count` counts one day: a date on the day
+    counts; no projection never does."""
+    forecasts = [Forecast(1.0, d) for d in projected]
+    expected = [projected_ready_count(forecasts, day) for day in days]
     assert projected_ready_counts(projected, days) == expected
 
 

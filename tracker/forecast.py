@@ -68,14 +68,17 @@ def assignment_status(
 
 def projected_ready_count(forecasts: Iterable[Forecast], by: date) -> int:
     """Return how many engineers are ready now or projected ready by `by` (rule 7)."""
-    return projected_ready_counts((f.projected_ready_on for f in forecasts), [by])[0]
+    return sum(
+        1 for f in forecasts if f.projected_ready_on is not None and f.projected_ready_on <= by
+    )
 
 
 def projected_ready_counts(projected: Iterable[date | None], days: Sequence[date]) -> list[int]:
     """Return how many of these projected ready dates fall on or before each of `days` (rule 7).
 
-    The dates are sorted once, and each day's count is found by bisection: a team's forecast
-    chart asks for twelve month ends over a thousand engineers.
+    `projected_ready_count` for many days at once: the dates are sorted once, and each day's
+    count is found by bisection (a team's forecast chart asks for twelve month ends over a
+    thousand engineers). tests/test_readiness.py checks that the two agree.
     """
     ready_on = sorted(d for d in projected if d is not None)
     return [bisect_right(ready_on, day) for day in days]
