@@ -11,8 +11,13 @@ import re
 import pytest
 
 from tests.test_team_dashboard import add_engineers, shown
+from tracker.clock import today
 from tracker.extensions import cache, db
 from tracker.models import EvidenceStatus, StaffingTarget
+from tracker.readiness import Band
+from tracker.reads.catalogue import load_catalogue
+from tracker.reads.dashboard import dashboard_figures
+from tracker.reads.team import EngineerRow
 from tracker.team import dashboard
 
 
@@ -136,3 +141,21 @@ def test_a_kept_page_costs_the_same_statements_for_4_or_64_engineers(
     with count_statements() as large:
         client.get(url)
     assert small.count == large.count, set(large.statements) ^ set(small.statements)
+
+
+def test_the_kept_figures_come_back_from_the_cache_as_they_went_in(scored_team, make_team):
+    """The engineers are kept as columns (`DashboardFigures.__reduce__`): every band, projected
+    and last-activity dates and their absence, and a team with nobody, come back equal."""
+    catalogue = load_catalogue()
+    figures = dashboard_figures(scored_team["team"], "ml-engineer", today(), catalogue)
+    rows = figures.engineers
+    assert len({r.band for r in rows}) >= 3
+    assert {r.projected_ready_on is None for r in rows} == {True, False}
+    assert {r.last_activity is None for r in rows} == {True, False}
+    cache.set("figures", figures)  # pickled, as every cache backend keeps values
+    back = cache.get("figures")
+    assert back == figures and back is not figures
+    assert all(isinstance(r.band, Band) and isinstance(r, EngineerRow) for r in back.engineers)
+    nobody = dashboard_figures(make_team(name="Empty"), "ml-engineer", today(), catalogue)
+    cache.set("nobody", nobody)
+    assert nobody.engineers == [] and cache.get("nobody") == nobody
