@@ -13,6 +13,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.models.base import Base
 
+LAST_STEP_UNTIL = date(9999, 12, 31)  # `until_on` of an engineer's last step: it never ends
+
 
 class ReadinessStep(Base):
     """Derived: an engineer's readiness for a live role from one day until the next change.
@@ -36,7 +38,7 @@ class ReadinessStep(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     role_id: Mapped[int] = mapped_column(ForeignKey("target_roles.id"), primary_key=True)
     from_on: Mapped[date] = mapped_column(Date, primary_key=True)
-    until_on: Mapped[date] = mapped_column(Date)  # the next change; 9999-12-31 for the last
+    until_on: Mapped[date] = mapped_column(Date)  # the next change; LAST_STEP_UNTIL for the last
     tenths: Mapped[int] = mapped_column(Integer)  # readiness x 10
 
 

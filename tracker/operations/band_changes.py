@@ -38,14 +38,16 @@ from sqlalchemy import (
     literal,
     not_,
     select,
+    tuple_,
     union_all,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker.models import BandChange, ReadinessStep, Role, TargetRole, User, UserRole
+from tracker.models.readiness import LAST_STEP_UNTIL
 from tracker.readiness import NEARLY_READY_FROM, READY_FROM, Band
 
-END = date(9999, 12, 31)  # `until_on` of an engineer's last step
+END = LAST_STEP_UNTIL  # `until_on` of an engineer's last step: readiness holds from then on
 FIRST_DAY = date.min  # the day engineers without steps are added on
 NO_STEPS = "none"  # their band: that of no counting evidence, which depends on the role
 _COLUMNS = ["team_id", "role_id", "day", "band", "engineers"]
@@ -150,10 +152,9 @@ def apply(connection: Connection, before: dict[Key, int], after: dict[Key, int])
         ),
         rows,
     )
-    teams = sorted({team for (team, *_), _ in changed})
-    connection.execute(
-        delete(BandChange).where(BandChange.team_id.in_(teams), BandChange.engineers == 0)
-    )
+    keys = tuple_(*(getattr(BandChange, c) for c in _COLUMNS[:4]))
+    emptied = [key for key, _ in changed]
+    connection.execute(delete(BandChange).where(keys.in_(emptied), BandChange.engineers == 0))
 
 
 def differences(connection: Connection) -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:

@@ -43,11 +43,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, aliased
 
 from tracker.models import ReadinessStep, Role, StandingCount, TargetRole, Team, User, UserRole
+from tracker.models.readiness import LAST_STEP_UNTIL
 from tracker.operations import band_changes
 from tracker.operations.flush_history import changed, now_and_before
 from tracker.operations.row_locks import lock
 
-END = date(9999, 12, 31)  # `until_on` of an engineer's last step
+END = LAST_STEP_UNTIL  # `until_on` of an engineer's last step: readiness holds from then on
 NO_STEPS = -1  # `tenths` of engineers without steps: readiness of no counting evidence
 _TEAMS = "tracker.standing_counts.teams"  # session.info: ids of teams to count again
 _PEOPLE = "tracker.standing_counts.people"  # session.info: ids of people whose teams to count

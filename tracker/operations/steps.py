@@ -25,7 +25,6 @@ evidence, by the same rules, until `flask figures rebuild` runs or the catalogue
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator
-from datetime import date
 from typing import Any
 
 from flask import has_app_context
@@ -43,6 +42,7 @@ from tracker.models import (
     Team,
     User,
 )
+from tracker.models.readiness import LAST_STEP_UNTIL
 from tracker.operations import band_changes, standing_counts
 from tracker.operations.catalogue_version import CHANGED, bump
 from tracker.operations.row_locks import lock
@@ -50,7 +50,7 @@ from tracker.readiness import demonstrated_dates
 from tracker.reads.catalogue import Catalogue, load_catalogue
 from tracker.reads.records import first_evidence
 
-END = date(9999, 12, 31)  # `until_on` of an engineer's last step: readiness holds from then on
+END = LAST_STEP_UNTIL  # `until_on` of an engineer's last step: readiness holds from then on
 _BATCH = 1_000  # engineers per statement, well under every database's bound-parameter limit
 _PEOPLE = "tracker.steps.people"  # session.info: ids of engineers to compute again
 _EVERYONE = "tracker.steps.everyone"  # session.info: compute everyone's again
