@@ -27,6 +27,7 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
 from tracker.models import Role, TeamManager, User
@@ -61,12 +62,11 @@ def may_decide(viewer: User, subject_id: int, recorder_id: int | None, who: Deci
     return who.ld and holds(viewer, Role.LD)
 
 
-def _managing() -> Select[int, int]:
+def _managing(link: Any = TeamManager, person: Any = User) -> Select[int, int]:
     """Return the select of (team, manager) of every manager who may decide: an active person
-    still holding the role (otherwise L&D decides)."""
-    managing = select(TeamManager.team_id, TeamManager.user_id)
-    managing = managing.join(User, User.id == TeamManager.user_id)
-    return managing.where(User.active.is_(True), User.role_links.any(role=Role.MANAGER))
+    still holding the role (otherwise L&D decides). `link` and `person` may be aliases."""
+    managing = select(link.team_id, link.user_id).join(person, person.id == link.user_id)
+    return managing.where(person.active.is_(True), person.role_links.any(role=Role.MANAGER))
 
 
 def team_managers(team_ids: Collection[int | None]) -> dict[int, set[int]]:
@@ -118,14 +118,14 @@ def may_decide_where(
     party = or_(subject_id == viewer_id, and_(recorder_id.is_not(None), recorder_id == viewer_id))
     allowed = []
     if as_manager:
-        mine = select(TeamManager.team_id).where(TeamManager.user_id == viewer_id)
-        allowed.append(team_id.in_(mine))
-    if as_ld:
-        manager = TeamManager.user_id
-        eligible = _managing().where(
-            TeamManager.team_id == team_id,
-            manager != subject_id,
-            or_(recorder_id.is_(None), manager != recorder_id),
+        link = aliased(TeamManager, name="viewer_link")
+        allowed.append(team_id.in_(select(link.team_id).where(link.user_id == viewer_id)))
+    if as_ld:  # its own aliases: a query that names people or teams is not correlated with them
+        link, person = aliased(TeamManager, name="deciding_link"), aliased(User, name="decider")
+        eligible = _managing(link, person).where(
+            link.team_id == team_id,
+            link.user_id != subject_id,
+            or_(recorder_id.is_(None), link.user_id != recorder_id),
         )
         allowed.append(~exists(eligible))
     return and_(~party, or_(*allowed)) if allowed else false()
