@@ -230,34 +230,31 @@ def test_the_company_view_sends_as_many_statements_for_more_engineers(
     assert_counts_true()
 
 
-def test_check_finds_counts_out_of_step_and_rebuild_puts_them_right(org, runner):
-    _prove(org, 1, "mlcc-classification")
-    db.session.commit()
-    assert runner.invoke(args=["figures", "check"]).exit_code == 0
-    db.session.execute(
-        db.update(StandingCount).values(engineers=StandingCount.engineers + 1),
-        execution_options={"synchronize_session": False},
-    )
-    db.session.commit()
-    checked = runner.invoke(args=["figures", "check"])
-    assert checked.exit_code == 1
-    assert "company's counts differ" in checked.output
-    assert runner.invoke(args=["figures", "rebuild"]).exit_code == 0
-    assert runner.invoke(args=["figures", "check"]).exit_code == 0
-    assert_counts_true()
+def _out_of_step(table, days_ago):  # type: ignore[no-untyped-def]
+    """A statement that puts the table out of step with the steps after a proof `days_ago`."""
+    if table is StandingCount:
+        return db.update(StandingCount).values(engineers=StandingCount.engineers + 1)
+    return db.delete(BandChange).where(BandChange.day == TODAY - timedelta(days=days_ago))
 
 
-def test_check_finds_band_changes_out_of_step_and_rebuild_puts_them_right(org, runner):
+@pytest.mark.parametrize(
+    ("table", "problem"),
+    [
+        (StandingCount, "company's counts differ"),
+        (BandChange, "changes of band by day differ from the readiness table"),
+    ],
+    ids=["standing_counts", "band_changes"],
+)
+def test_check_finds_a_table_out_of_step_and_rebuild_puts_it_right(org, runner, table, problem):
     _prove(org, 1, "mlcc-classification", days_ago=20)
     db.session.commit()
-    db.session.execute(
-        db.delete(BandChange).where(BandChange.day == TODAY - timedelta(days=20)),
-        execution_options={"synchronize_session": False},
-    )
+    assert runner.invoke(args=["figures", "check"]).exit_code == 0
+    statement = _out_of_step(table, 20)
+    db.session.execute(statement, execution_options={"synchronize_session": False})
     db.session.commit()
     checked = runner.invoke(args=["figures", "check"])
     assert checked.exit_code == 1
-    assert "changes of band by day differ from the readiness table" in checked.output
+    assert problem in checked.output
     assert runner.invoke(args=["figures", "rebuild"]).exit_code == 0
     assert runner.invoke(args=["figures", "check"]).exit_code == 0
     assert_counts_true()
