@@ -45,6 +45,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker.models import BandChange, ReadinessStep, Role, TargetRole, User, UserRole
 from tracker.models.readiness import LAST_STEP_UNTIL
+from tracker.operations.table_check import rows_differ
 from tracker.readiness import NEARLY_READY_FROM, READY_FROM, Band
 
 END = LAST_STEP_UNTIL  # `until_on` of an engineer's last step: readiness holds from then on
@@ -159,9 +160,5 @@ def apply(connection: Connection, before: dict[Key, int], after: dict[Key, int])
 
 def differences(connection: Connection) -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
     """Return (rows the table lacks, rows it should not hold) against a count."""
-    stored = {
-        tuple(row)
-        for row in connection.execute(select(*(getattr(BandChange, c) for c in _COLUMNS)))
-    }
-    expected = {tuple(row) for row in connection.execute(counted())}
-    return expected - stored, stored - expected
+    stored = select(*(getattr(BandChange, c) for c in _COLUMNS))
+    return rows_differ(connection, stored, counted())

@@ -31,6 +31,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 from sqlalchemy.types import Integer
 
 from tracker.models import Evidence, EvidenceKind, EvidenceStatus, ModuleStat
+from tracker.operations.table_check import rows_differ
 
 COUNTS = ("pieces", "completions", "attempts", "passed", "rejected", "decided")
 _COUNTED = ("module_id", "hours", "kind", "passed", "status", "decided_at")
@@ -114,9 +115,7 @@ def differences(connection: Connection) -> tuple[set[tuple[Any, ...]], set[tuple
     """Return (rows the table lacks, rows it should not hold) against a count from evidence."""
     columns = [ModuleStat.module_id, ModuleStat.hours_tenths]
     columns += [getattr(ModuleStat, name) for name in COUNTS]
-    stored = {tuple(row) for row in connection.execute(select(*columns))}
-    expected = {tuple(row) for row in connection.execute(counted())}
-    return expected - stored, stored - expected
+    return rows_differ(connection, select(*columns), counted())
 
 
 def _apply(connection: Connection, delta: dict[Key, list[int]]) -> None:

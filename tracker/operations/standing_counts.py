@@ -47,6 +47,7 @@ from tracker.models.readiness import LAST_STEP_UNTIL
 from tracker.operations import band_changes
 from tracker.operations.flush_history import changed, now_and_before
 from tracker.operations.row_locks import lock
+from tracker.operations.table_check import rows_differ
 
 END = LAST_STEP_UNTIL  # `until_on` of an engineer's last step: readiness holds from then on
 NO_STEPS = -1  # `tenths` of engineers without steps: readiness of no counting evidence
@@ -142,12 +143,8 @@ def recount(
 
 def differences(connection: Connection) -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
     """Return (rows the table lacks, rows it should not hold) against a count."""
-    stored = {
-        tuple(row)
-        for row in connection.execute(select(*(getattr(StandingCount, c) for c in _COLUMNS)))
-    }
-    expected = {tuple(row) for row in connection.execute(counted())}
-    return expected - stored, stored - expected
+    stored = select(*(getattr(StandingCount, c) for c in _COLUMNS))
+    return rows_differ(connection, stored, counted())
 
 
 def _teams_of(connection: Connection, people: set[int]) -> set[int]:

@@ -31,11 +31,6 @@ from tracker.reads.standings import team_bands
 from tracker.reads.team import engineers_of
 
 
-def _band(role: RoleProfile, tenths: int | None) -> Band:
-    """Return the band of a step's readiness in tenths (None: no step, no counting evidence)."""
-    return band(readiness({}, role) if tenths is None else tenths / 10)
-
-
 def role_bands(team_id: int, catalogue: Catalogue, as_of: date) -> dict[str, dict[str, int]]:
     """Return the team's engineers per band for every live role, as of a date.
 
@@ -68,7 +63,7 @@ def weekly_role_bands(
         .group_by(on, change.band)
     ).all()
     changes = {b.value: [0] * len(days) for b in Band}
-    none = _band(role, None).value
+    none = band(readiness({}, role)).value  # engineers without steps: no counting evidence
     for day, name, engineers in rows:
         changes[none if name == NO_STEPS else name][bisect_left(days, day)] += engineers
     per_day: list[dict[str, int]] = [{} for _ in days]
