@@ -15,6 +15,7 @@ from tracker.forecast import (
     hire_gap,
     projected_ready_count,
     projected_ready_counts,
+    projected_ready_tally,
 )
 from tracker.history import readiness_steps
 from tracker.readiness import (
@@ -219,12 +220,14 @@ def test_team_projection_and_hire_or_train():
     projected=st.lists(st.one_of(st.none(), st.dates(date(2026, 1, 1), date(2027, 12, 31)))),
     days=st.lists(st.dates(date(2025, 12, 1), date(2028, 1, 31)), max_size=15),
 )
-def test_projected_ready_counts_count_each_day_as_rule_7_does(projected, days):
-    """Sorted once and bisected, as `projected_ready_count` counts one day: a date on the day
-    counts; no projection never does."""
+def test_projected_ready_counts_and_tallies_count_each_day_as_rule_7_does(projected, days):
+    """Sorted once and bisected, or tallied per date, as `projected_ready_count` counts one
+    day: a date on the day counts; no projection never does."""
     forecasts = [Forecast(1.0, d) for d in projected]
     expected = [projected_ready_count(forecasts, day) for day in days]
     assert projected_ready_counts(projected, days) == expected
+    tally = Counter(projected)  # engineers per projected date, as a company's teams are counted
+    assert [projected_ready_tally(tally, day) for day in days] == expected
 
 
 days = st.integers(min_value=0, max_value=365).map(lambda n: D - timedelta(days=n))

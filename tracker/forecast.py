@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import math
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -71,6 +71,15 @@ def projected_ready_count(forecasts: Iterable[Forecast], by: date) -> int:
     return sum(
         1 for f in forecasts if f.projected_ready_on is not None and f.projected_ready_on <= by
     )
+
+
+def projected_ready_tally(engineers: Mapping[date | None, int], by: date) -> int:
+    """Return `projected_ready_count` of engineers counted per projected ready date (rule 7).
+
+    `engineers` maps a projected ready date (None: not projected) to how many engineers have
+    it: a company's teams are counted this way, a few dates a team.
+    """
+    return sum(n for ready_on, n in engineers.items() if ready_on is not None and ready_on <= by)
 
 
 def projected_ready_counts(projected: Iterable[date | None], days: Sequence[date]) -> list[int]:

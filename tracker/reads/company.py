@@ -13,7 +13,7 @@ from datetime import date
 from flask_sqlalchemy.pagination import Pagination
 
 from tracker.extensions import db
-from tracker.forecast import Forecast, hire_gap, projected_ready_count
+from tracker.forecast import hire_gap, projected_ready_tally
 from tracker.models import (
     Role,
     StaffingTarget,
@@ -86,8 +86,9 @@ class CompanyPage:
 
 def _standings(
     catalogue: Catalogue, as_of: date
-) -> tuple[dict[tuple[str, str], dict[str, int]], dict[tuple[str, str], Counter[Forecast]]]:
-    """Return bands and forecasts per (team, role): two statements, for any number of people."""
+) -> tuple[dict[tuple[str, str], dict[str, int]], dict[tuple[str, str], dict[date | None, int]]]:
+    """Return bands, and engineers per projected ready date, per (team, role): two statements,
+    for any number of people."""
     engineers = (User.active.is_(True), User.role_links.any(role=Role.ENGINEER))
     people = db.session.execute(
         db.select(User.id, Team.name).join(Team, Team.id == User.team_id).where(*engineers)
@@ -113,16 +114,11 @@ def _standings(
                 rows[key].append(standing)
         for key in catalogue.roles:
             bands[(team, key)] = band_counts(rows[key])
-            forecasts[(team, key)] = Counter(r.forecast for r in rows[key])
+            forecasts[(team, key)] = dict(Counter(r.forecast.projected_ready_on for r in rows[key]))
     return bands, forecasts
 
 
-def _projected(counted: Counter[Forecast], by: date) -> int:
-    """Return how many of the engineers counted per forecast are ready by `by` (rule 7)."""
-    return sum(n for f, n in counted.items() if projected_ready_count((f,), by))
-
-
-def _target_lines(forecasts: dict[tuple[str, str], Counter[Forecast]]) -> list[TargetLine]:
+def _target_lines(forecasts: dict[tuple[str, str], dict[date | None, int]]) -> list[TargetLine]:
     """Return every live target with its projection, the largest gap first."""
     rows = db.session.execute(
         db.select(Team.name, TargetRole.key, StaffingTarget.count, StaffingTarget.by)
@@ -133,7 +129,7 @@ def _target_lines(forecasts: dict[tuple[str, str], Counter[Forecast]]) -> list[T
     ).all()
     out = []
     for team, role, count, by in rows:
-        projected = _projected(forecasts.get((team, role), Counter()), by)
+        projected = projected_ready_tally(forecasts.get((team, role), {}), by)
         out.append(TargetLine(team, role, count, by, projected, hire_gap(count, projected)))
     return sorted(out, key=lambda t: -t.gap)  # stable: then by date and team
 

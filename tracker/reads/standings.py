@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, and_, func
 from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
-from tracker.forecast import VELOCITY_WEEKS, Forecast
+from tracker.forecast import VELOCITY_WEEKS
 from tracker.models import (
     Evidence,
     ReadinessStep,
@@ -206,8 +206,9 @@ def role_bands(catalogue: Catalogue, as_of: date) -> dict[str, dict[str, int]]:
 
 def company_standings(
     catalogue: Catalogue, as_of: date
-) -> tuple[dict[tuple[str, str], dict[str, int]], dict[tuple[str, str], Counter[Forecast]]]:
-    """Return bands per (team, live role), and forecasts per (team, role) with a live target.
+) -> tuple[dict[tuple[str, str], dict[str, int]], dict[tuple[str, str], dict[date | None, int]]]:
+    """Return bands per (team, live role), and engineers per projected ready date per (team,
+    role) with a live target.
 
     Bands need only readiness on the day (`team_bands`); forecasts, which need readiness 8
     weeks before too, are counted only for the teams and roles a staffing target asks about.
@@ -240,10 +241,24 @@ def _counted_on(
     ]
 
 
+def _team_in_id_order() -> Any:
+    """Return `User.team_id` as a join to the teams should read it to visit engineers by id.
+
+    On SQLite, `team_id + 0` keeps the planner from reaching each team's engineers through the
+    team index: it reads the engineers in id order instead, so each seek of their steps (kept
+    in user id order) lands beside the last (1.15 s -> 0.5 s for 107,222 engineer and role
+    pairs at 100,000 engineers). PostgreSQL hashes the join either way and plans it worse
+    with the sum, so it gets the column.
+    """
+    sqlite = db.session.get_bind().dialect.name == "sqlite"
+    return User.team_id + 0 if sqlite else User.team_id
+
+
 def targeted_forecasts(
     catalogue: Catalogue, as_of: date
-) -> dict[tuple[str, str], Counter[Forecast]]:
-    """Return how many engineers have each forecast, per team and role a live target asks about.
+) -> dict[tuple[str, str], dict[date | None, int]]:
+    """Return how many engineers are projected ready on each date (None: not projected), per
+    team and role a live target asks about.
 
     The database counts engineers per readiness now and 8 weeks before (one statement); each
     distinct pair becomes a forecast once, so the work here grows with distinct figures, not
@@ -265,8 +280,8 @@ def targeted_forecasts(
             before.tenths.label("before"),
             func.count().label("n"),
         )
-        .select_from(targeted)
-        .join(User, User.team_id == targeted.c.team_id)
+        .select_from(User)
+        .join(targeted, targeted.c.team_id == _team_in_id_order())
         .outerjoin(now, _holding(now, User.id, targeted.c.role_id, as_of))
         .outerjoin(before, _holding(before, User.id, targeted.c.role_id, weeks_ago))
         .where(*_engineers())
@@ -279,14 +294,17 @@ def targeted_forecasts(
         .join(TargetRole, TargetRole.id == counted.c.role_id)
         .where(TargetRole.archived_at.is_(None))
     )
-    out: dict[tuple[str, str], Counter[Forecast]] = defaultdict(Counter)
-    known: dict[tuple[str, int | None, int | None], Forecast] = {}  # few distinct figures
+    out: dict[tuple[str, str], dict[date | None, int]] = {}
+    known: dict[tuple[str, int | None, int | None], date | None] = {}  # few distinct figures
     for team, key, then, earlier, count in rows:
-        held = known.get((key, then, earlier))
-        if held is None:
-            role = catalogue.roles.get(key)
-            if role is None:
-                continue
-            held = known[(key, then, earlier)] = _standing(role, (then, earlier), as_of).forecast
-        out[(team, key)][held] += count
-    return dict(out)
+        figure = (key, then, earlier)
+        if figure in known:
+            ready_on = known[figure]
+        elif key in catalogue.roles:
+            standing = _standing(catalogue.roles[key], (then, earlier), as_of)
+            ready_on = known[figure] = standing.forecast.projected_ready_on
+        else:
+            continue
+        counted_on = out.setdefault((team, key), {})
+        counted_on[ready_on] = counted_on.get(ready_on, 0) + count
+    return out
