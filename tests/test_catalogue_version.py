@@ -11,6 +11,7 @@ from tracker.catalogue.service import import_text
 from tracker.extensions import db
 from tracker.models import CatalogueVersion, Module, PathPrerequisite, RoleRequirement
 from tracker.reads.catalogue import load_catalogue
+from tracker.reads.versions import team_state
 
 
 def token() -> str | None:
@@ -29,6 +30,18 @@ def test_an_unchanged_catalogue_costs_one_statement_and_is_the_same_object(
 ):
     with count_statements() as sent:
         again = load_catalogue()
+    assert again is catalogue
+    assert sent.count == 1
+
+
+def test_a_team_page_reads_the_catalogue_version_in_the_teams_statement(
+    catalogue, make_team, count_statements
+):
+    team_id = make_team(name="Payments").id
+    with count_statements() as sent:
+        state = team_state(team_id)
+        again = load_catalogue(state.catalogue)
+    assert state.catalogue == (token(), catalogue.steps_rules)
     assert again is catalogue
     assert sent.count == 1
 
@@ -75,7 +88,11 @@ def test_every_kind_of_catalogue_change_is_seen_at_once(catalogue, edit):
     assert after is not catalogue and after != catalogue
 
 
-def test_a_change_made_by_another_process_is_seen_by_this_one(app, catalogue, database_url):
+@pytest.mark.parametrize("read", ["on its own", "with a team"])
+def test_a_change_made_by_another_process_is_seen_by_this_one(
+    app, catalogue, database_url, make_team, read
+):
+    team_id = make_team(name="Payments").id
     # Another worker: its own engine and session, the same database.
     other = create_engine(database_url)
     with Session(other) as session:
@@ -84,7 +101,10 @@ def test_a_change_made_by_another_process_is_seen_by_this_one(app, catalogue, da
         session.commit()
     other.dispose()
     db.session.rollback()  # this request starts afresh
-    assert load_catalogue().names["pipelines-101"] == "Pipelines, renamed elsewhere"
+    state = team_state(team_id)
+    assert state is not None
+    seen = load_catalogue() if read == "on its own" else load_catalogue(state.catalogue)
+    assert seen.names["pipelines-101"] == "Pipelines, renamed elsewhere"
 
 
 def test_a_change_rolled_back_leaves_the_catalogue_as_committed(catalogue):

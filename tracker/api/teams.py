@@ -54,7 +54,7 @@ def readiness_of_team(args: dict[str, Any], team_id: int) -> Response:
     state = team_state(team_id)
     if state is None or not policy.may_see_team(api_user(), team_id):
         abort(404, message=f"There is no team {team_id} you can see.")
-    catalogue = load_catalogue()
+    catalogue = load_catalogue(state.catalogue)
     if args["role"] not in catalogue.roles:
         abort(
             422,

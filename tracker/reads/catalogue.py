@@ -4,8 +4,9 @@ Reading the catalogue takes seven statements whatever its size. Each process kee
 catalogue it read per database, with the version token it read first
 (`tracker.operations.catalogue_version` changes the token with every catalogue change, in the
 same transaction): while the token is the same, the kept catalogue is returned after one
-statement. The kept catalogue is read-only (its mappings are proxies), so no caller can change
-what the next request sees.
+statement, or none when the caller read the token beside its own row (`version_columns`: a
+team's page reads it with the team). The kept catalogue is read-only (its mappings are
+proxies), so no caller can change what the next request sees.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
 from types import MappingProxyType
+from typing import Any
 
 from tracker.extensions import db
 from tracker.models import (
@@ -76,13 +78,36 @@ _kept: dict[str, tuple[str, Catalogue]] = {}  # database URL -> (token, catalogu
 _kept_lock = threading.Lock()
 
 
-def load_catalogue() -> Catalogue:
-    """Return every module, and the live roles and paths, keyed by their keys."""
-    token, steps_rules = db.session.execute(
-        db.select(CatalogueVersion.token, CatalogueVersion.steps_rules).where(
-            CatalogueVersion.id == 1
-        )
-    ).one_or_none() or (None, None)
+Version = tuple[str | None, str | None]  # the catalogue's token, the rules its steps hold
+
+
+def version_columns() -> tuple[Any, Any]:
+    """Return the catalogue's token and steps rules as two columns any statement can read.
+
+    A page that reads a row of its own first (a team's name and figures token) reads the
+    catalogue's version beside it and hands it to `load_catalogue`: one round trip, not two.
+    """
+    one = CatalogueVersion.id == 1
+    return (
+        db.select(CatalogueVersion.token).where(one).scalar_subquery(),
+        db.select(CatalogueVersion.steps_rules).where(one).scalar_subquery(),
+    )
+
+
+def load_catalogue(version: Version | None = None) -> Catalogue:
+    """Return every module, and the live roles and paths, keyed by their keys.
+
+    `version` is the catalogue's (token, steps rules) when the caller read them in this
+    transaction (`version_columns`); otherwise they are read here.
+    """
+    if version is None:
+        row = db.session.execute(
+            db.select(CatalogueVersion.token, CatalogueVersion.steps_rules).where(
+                CatalogueVersion.id == 1
+            )
+        ).one_or_none()
+        version = (None, None) if row is None else (row.token, row.steps_rules)
+    token, steps_rules = version
     database = db.engine.url.render_as_string(hide_password=False)
     kept = _kept.get(database)
     if token is not None and kept is not None and kept[0] == token:

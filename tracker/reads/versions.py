@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func
 
 from tracker.extensions import db
 from tracker.models import Evidence, SelfAssessment, Team, TeamVersion, User
-from tracker.reads.catalogue import Catalogue
+from tracker.reads.catalogue import Catalogue, Version, version_columns
 
 
 def _evidence_summary(user_ids: Collection[int]) -> tuple[tuple[object, ...], ...]:
@@ -42,22 +42,29 @@ def _evidence_summary(user_ids: Collection[int]) -> tuple[tuple[object, ...], ..
 class TeamState:
     """What a team figure's key needs of its team: its name and figures token.
 
-    The token is None until the team's first change since it was made.
+    The token is None until the team's first change since it was made. `catalogue` is the
+    catalogue's version read in the same statement, for `load_catalogue(state.catalogue)`
+    (the key takes the catalogue's own fingerprint).
     """
 
     id: int
     name: str
     token: str | None
+    catalogue: Version = field(default=(None, None), repr=False, compare=False)
 
 
 def team_state(team_id: int) -> TeamState | None:
-    """Return the team's name and figures token (one statement), or None for no such team."""
+    """Return the team's name and figures token and the catalogue's version (one statement),
+    or None for no such team."""
     row = db.session.execute(
-        db.select(Team.name, TeamVersion.token)
+        db.select(Team.name, TeamVersion.token, *version_columns())
         .outerjoin(TeamVersion, TeamVersion.team_id == Team.id)
         .where(Team.id == team_id)
     ).first()
-    return None if row is None else TeamState(team_id, row.name, row.token)
+    if row is None:
+        return None
+    name, token, catalogue_token, steps_rules = row
+    return TeamState(team_id, name, token, (catalogue_token, steps_rules))
 
 
 def _claims(user_id: int) -> tuple[tuple[object, ...], ...]:

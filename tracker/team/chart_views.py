@@ -36,7 +36,7 @@ def chart(team_id: int, name: str, fmt: str) -> Response:
         abort(404)
     as_of = as_of_arg()
     role_key = request.args.get("role", "")
-    catalogue = load_catalogue()
+    catalogue = load_catalogue(team.catalogue)
     if role_key not in catalogue.roles:
         abort(404)
 

@@ -141,7 +141,7 @@ def dashboard(team_id: int) -> str:
     audience = policy.team_audience(current_user, team_id)
     if state is None or audience is None:
         abort(404)
-    catalogue = load_catalogue()
+    catalogue = load_catalogue(state.catalogue)
     if not catalogue.roles:
         return render_template("team/no_roles.html", team=state)
     role = request.args.get("role", "")
