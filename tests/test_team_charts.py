@@ -121,3 +121,17 @@ def test_renaming_an_engineer_redraws_the_heatmap(client, login_as, scored_team)
     scored_team["people"][0].name = "Renamed"
     db.session.commit()
     assert client.get(url(scored_team, "heatmap", "png")).headers["ETag"] != first
+
+
+def test_a_kept_chart_costs_two_statements_the_viewer_and_the_team(
+    client, login_as, scored_team, count_statements
+):
+    """The viewer comes with their roles and the teams they manage (who may see the chart, as
+    what audience); the team with its figures token and the catalogue's version (its key)."""
+    client, chart = login_as(scored_team["lead"]), url(scored_team, "trend", "png")
+    assert client.get(chart).status_code == 200  # drawn, kept
+    db.session.expunge_all()  # as a new request's session: nobody loaded yet
+    with count_statements() as sent:
+        again = client.get(chart)
+    assert again.status_code == 200 and again.data.startswith(b"\x89PNG")
+    assert sent.count == 2, sent.statements

@@ -102,6 +102,14 @@ def managed_team_ids(user: User) -> set[int]:
     return set(teams)
 
 
+def remember_managed(user: User, team_ids: set[int]) -> None:
+    """Keep the ids of the teams `user` manages, read with the person, for `managed_team_ids`.
+
+    Kept like its own answer: until the session writes, commits or rolls back.
+    """
+    session_memo.keep(("managed", user.id), frozenset(team_ids))
+
+
 def manages(manager: User, engineer: User) -> bool:
     """Return True when `manager` manages the team `engineer` belongs to."""
     if engineer.team_id is None or not manager.has_role(Role.MANAGER):

@@ -20,6 +20,11 @@ T = TypeVar("T")
 _KEPT = "tracker.session_memo"  # session.info: {key: answer}
 
 
+def keep(key: Hashable, answer: object) -> None:
+    """Keep `answer` under `key` in the current session: read by a statement that asked more."""
+    db.session.info.setdefault(_KEPT, {})[key] = answer
+
+
 def kept(key: Hashable, compute: Callable[[], T]) -> T:
     """Return the answer kept under `key` in the current session, computed the first time."""
     answers: dict[Hashable, Any] = db.session.info.setdefault(_KEPT, {})

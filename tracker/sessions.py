@@ -6,8 +6,10 @@ import time
 
 from flask import Flask, current_app, session
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy import inspect
 from sqlalchemy.orm import joinedload
 
+from tracker import policy
 from tracker.extensions import db, login_manager
 from tracker.models import User
 
@@ -18,10 +20,14 @@ def load_user(alternative_id: str) -> User | None:
     user_id, _, epoch = alternative_id.partition(":")
     if not (user_id.isdigit() and epoch.isdigit()):
         return None
-    # the roles come in the same statement: every page asks what the person may do
-    user = db.session.get(User, int(user_id), options=[joinedload(User.role_links)])
+    # the roles and managed teams come in the same statement: every page asks what the person
+    # may do, and a manager's pages which teams they see
+    links = [joinedload(User.role_links), joinedload(User.manager_links)]
+    user = db.session.get(User, int(user_id), options=links)
     if user is None or not user.active or user.session_epoch != int(epoch):
         return None
+    if "manager_links" not in inspect(user).unloaded:  # not when the session held them already
+        policy.remember_managed(user, {link.team_id for link in user.manager_links})
     return user
 
 

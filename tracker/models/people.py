@@ -76,6 +76,8 @@ class User(Base):
     managed_teams: Mapped[list[Team]] = relationship(
         secondary="team_managers", back_populates="managers", lazy="raise"
     )
+    # the links to the teams they manage, read with the person by `tracker.sessions.load_user`
+    manager_links: Mapped[list[TeamManager]] = relationship(viewonly=True, lazy="raise")
 
     @property
     def roles(self) -> frozenset[Role]:
