@@ -98,7 +98,7 @@ def managed_team_ids(user: User) -> set[int]:
     if not user.has_role(Role.MANAGER):
         return set()
     query = managed_teams(user)
-    teams = session_memo.kept(("managed", user.id), lambda: frozenset(db.session.scalars(query)))
+    teams = session_memo.kept(_managed(user), lambda: frozenset(db.session.scalars(query)))
     return set(teams)
 
 
@@ -107,7 +107,12 @@ def remember_managed(user: User, team_ids: set[int]) -> None:
 
     Kept like its own answer: until the session writes, commits or rolls back.
     """
-    session_memo.keep(("managed", user.id), frozenset(team_ids))
+    session_memo.keep(_managed(user), frozenset(team_ids))
+
+
+def _managed(user: User) -> tuple[str, int]:
+    """Return the session_memo key of the teams `user` manages."""
+    return ("managed", user.id)
 
 
 def manages(manager: User, engineer: User) -> bool:
