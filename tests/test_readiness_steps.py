@@ -37,7 +37,7 @@ from tracker.models import (
 from tracker.operations import steps
 from tracker.reads import company
 from tracker.reads.catalogue import load_catalogue
-from tracker.reads.standings import company_standings
+from tracker.reads.targeted import company_standings
 from tracker.reads.team import team_figures, team_readiness
 
 TODAY = today()

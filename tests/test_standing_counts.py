@@ -47,7 +47,7 @@ from tracker.reads import company
 from tracker.reads.catalogue import load_catalogue
 from tracker.reads.charts import trend_days
 from tracker.reads.figures import weekly_bands
-from tracker.reads.standings import company_standings
+from tracker.reads.targeted import company_standings
 from tracker.reads.team import team_figures
 from tracker.reads.team_charts import weekly_role_bands
 

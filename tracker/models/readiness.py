@@ -50,7 +50,7 @@ class StandingCount(Base):
     day one of those steps begins on. Engineers without steps (no counting evidence) are counted
     with `tenths` -1. On any day from the latest `latest_on` on, these are the readiness figures
     the company's bands count, in a few rows per team instead of a step per engineer and role
-    (`tracker.reads.standings.company_standings`).
+    (`tracker.reads.standings.team_bands`).
 
     Kept by `tracker.operations.standing_counts` in the transaction of every write that changes
     a team's engineers or their steps; data exports leave it out; imports count it again.

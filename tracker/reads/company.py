@@ -25,7 +25,8 @@ from tracker.query_args import Sort
 from tracker.reads.catalogue import Catalogue, load_catalogue
 from tracker.reads.figures import Standing, band_counts, figures
 from tracker.reads.records import first_evidence
-from tracker.reads.standings import company_standings, role_bands, targeted_forecasts, team_bands
+from tracker.reads.standings import role_bands, team_bands
+from tracker.reads.targeted import company_standings, targeted_forecasts
 from tracker.reads.team_grid import (
     engineer_counts,
     figures_current,

@@ -2,8 +2,8 @@
 
 An engineer's readiness for a role as of a day is the step holding on that day; the forecast
 needs the one holding 8 weeks before too. So a team's standings are one statement of two
-rows per engineer, and the company's bands are counted by the database, grouped by what a
-standing depends on (team, role, readiness then and 8 weeks before). The rows were computed by
+rows per engineer, and the company's bands are counted by the database, grouped by team, role
+and readiness (its hire-or-train counts: `tracker.reads.targeted`). The rows were computed by
 the same rules (`tracker.operations.steps`), so these are the standings `Figures.standing`
 gives; callers use this only while `Catalogue.steps_current`.
 """
@@ -25,7 +25,6 @@ from tracker.models import (
     Evidence,
     ReadinessStep,
     Role,
-    StaffingTarget,
     StandingCount,
     TargetRole,
     Team,
@@ -36,14 +35,13 @@ from tracker.readiness import RoleProfile, readiness
 from tracker.reads.catalogue import Catalogue
 from tracker.reads.figures import Standing, band_counts, standing
 
-# the step holding on the day and the one holding 8 weeks before; made once, so each query
-# reuses them (and SQLAlchemy's compiled form of the query) instead of building new aliases
-_NOW = aliased(ReadinessStep, name="step_now")
-_BEFORE = aliased(ReadinessStep, name="step_before")
+# the step holding on the day; made once, so each query reuses it (and SQLAlchemy's compiled
+# form of the query) instead of building a new alias
+STEP_NOW = aliased(ReadinessStep, name="step_now")
 K = TypeVar("K")
 
 
-def _holding(step: Any, user: Any, role_id: Any, day: date) -> ColumnElement[bool]:
+def holding(step: Any, user: Any, role_id: Any, day: date) -> ColumnElement[bool]:
     """Return the join condition of the step of `user` and `role_id` holding on `day`."""
     return and_(
         step.user_id == user,
@@ -54,7 +52,7 @@ def _holding(step: Any, user: Any, role_id: Any, day: date) -> ColumnElement[boo
 
 
 @lru_cache(maxsize=8192)
-def _standing(role: RoleProfile, tenths: tuple[int | None, int | None], as_of: date) -> Standing:
+def standing_of(role: RoleProfile, tenths: tuple[int | None, int | None], as_of: date) -> Standing:
     """Return the standing of readiness in tenths now and 8 weeks before (None: no evidence).
 
     Engineers share readiness figures (a role has few distinct values): each pair is worked
@@ -74,7 +72,7 @@ def _tenths_on(role_id: Any, day: date) -> Any:
     step = ReadinessStep
     return (
         db.select(step.tenths)
-        .where(_holding(step, User.id, role_id, day))
+        .where(holding(step, User.id, role_id, day))
         .order_by(step.from_on.desc())
         .limit(1)
         .scalar_subquery()
@@ -116,12 +114,12 @@ def team_standings(
     for id_, email, name, last, now, before in rows:
         held = known.get((now, before))
         if held is None:
-            held = known[(now, before)] = _standing(role, (now, before), as_of)
+            held = known[(now, before)] = standing_of(role, (now, before), as_of)
         out.append((id_, email, name, last, held))
     return out
 
 
-def _engineers() -> tuple[ColumnElement[bool], ...]:
+def engineers_in_teams() -> tuple[ColumnElement[bool], ...]:
     """Return the conditions on `User` of an active engineer in a team."""
     return (
         User.team_id.is_not(None),
@@ -143,7 +141,7 @@ def _counts(
     latest = db.session.scalar(db.select(func.max(StandingCount.latest_on)))
     if latest is not None and latest > as_of:
         chosen = () if teams is None else (User.team_id.in_(teams),)
-        return _counted_on(as_of, (*_engineers(), *chosen))
+        return _counted_on(as_of, (*engineers_in_teams(), *chosen))
     query = (
         db.select(Team.name, TargetRole.key, StandingCount.tenths, StandingCount.engineers)
         .join(Team, Team.id == StandingCount.team_id)
@@ -167,7 +165,7 @@ def _banded(
     for group, key, tenths, count in counts:
         band = bands_of.get((key, tenths))
         if band is None and key in catalogue.roles:
-            band = _standing(catalogue.roles[key], (tenths, tenths), as_of).band.value
+            band = standing_of(catalogue.roles[key], (tenths, tenths), as_of).band.value
             bands_of[(key, tenths)] = band
         if band is not None:
             grouped[(group, key)][band] += count
@@ -204,29 +202,16 @@ def role_bands(catalogue: Catalogue, as_of: date) -> dict[str, dict[str, int]]:
     return {key: bands for (_, key), bands in _banded(catalogue, as_of, counts).items()}
 
 
-def company_standings(
-    catalogue: Catalogue, as_of: date
-) -> tuple[dict[tuple[str, str], dict[str, int]], dict[tuple[str, str], dict[date | None, int]]]:
-    """Return bands per (team, live role), and engineers per projected ready date per (team,
-    role) with a live target.
-
-    Bands need only readiness on the day (`team_bands`); forecasts, which need readiness 8
-    weeks before too, are counted only for the teams and roles a staffing target asks about.
-    Three statements.
-    """
-    return team_bands(catalogue, as_of), targeted_forecasts(catalogue, as_of)
-
-
 def _counted_on(
     as_of: date, engineers: tuple[ColumnElement[bool], ...]
 ) -> list[tuple[str, str, int | None, int]]:
     """Return (team, role, readiness in tenths on the day or None, how many engineers)."""
-    now = _NOW
+    now = STEP_NOW
     counted = (
         db.select(User.team_id, TargetRole.id.label("role_id"), now.tenths, func.count().label("n"))
         .select_from(User)
         .join(TargetRole, TargetRole.archived_at.is_(None))
-        .outerjoin(now, _holding(now, User.id, TargetRole.id, as_of))
+        .outerjoin(now, holding(now, User.id, TargetRole.id, as_of))
         .where(*engineers)
         .group_by(User.team_id, TargetRole.id, now.tenths)
         .subquery()
@@ -239,72 +224,3 @@ def _counted_on(
             .join(TargetRole, TargetRole.id == counted.c.role_id)
         )
     ]
-
-
-def _team_in_id_order() -> Any:
-    """Return `User.team_id` as a join to the teams should read it to visit engineers by id.
-
-    On SQLite, `team_id + 0` keeps the planner from reaching each team's engineers through the
-    team index: it reads the engineers in id order instead, so each seek of their steps (kept
-    in user id order) lands beside the last (1.15 s -> 0.5 s for 107,222 engineer and role
-    pairs at 100,000 engineers). PostgreSQL hashes the join either way and plans it worse
-    with the sum, so it gets the column.
-    """
-    sqlite = db.session.get_bind().dialect.name == "sqlite"
-    return User.team_id + 0 if sqlite else User.team_id
-
-
-def targeted_forecasts(
-    catalogue: Catalogue, as_of: date
-) -> dict[tuple[str, str], dict[date | None, int]]:
-    """Return how many engineers are projected ready on each date (None: not projected), per
-    team and role a live target asks about.
-
-    The database counts engineers per readiness now and 8 weeks before (one statement); each
-    distinct pair becomes a forecast once, so the work here grows with distinct figures, not
-    with engineers.
-    """
-    now, before = _NOW, _BEFORE
-    weeks_ago = as_of - timedelta(weeks=VELOCITY_WEEKS)
-    targeted = (  # each team and role once, however many targets ask about it
-        db.select(StaffingTarget.team_id, StaffingTarget.role_id)
-        .where(StaffingTarget.archived_at.is_(None))
-        .distinct()
-        .subquery()
-    )
-    counted = (
-        db.select(
-            targeted.c.team_id,
-            targeted.c.role_id,
-            now.tenths.label("now"),
-            before.tenths.label("before"),
-            func.count().label("n"),
-        )
-        .select_from(User)
-        .join(targeted, targeted.c.team_id == _team_in_id_order())
-        .outerjoin(now, _holding(now, User.id, targeted.c.role_id, as_of))
-        .outerjoin(before, _holding(before, User.id, targeted.c.role_id, weeks_ago))
-        .where(*_engineers())
-        .group_by(targeted.c.team_id, targeted.c.role_id, now.tenths, before.tenths)
-        .subquery()
-    )
-    rows = db.session.execute(
-        db.select(Team.name, TargetRole.key, counted.c.now, counted.c.before, counted.c.n)
-        .join(Team, Team.id == counted.c.team_id)
-        .join(TargetRole, TargetRole.id == counted.c.role_id)
-        .where(TargetRole.archived_at.is_(None))
-    )
-    out: dict[tuple[str, str], dict[date | None, int]] = {}
-    known: dict[tuple[str, int | None, int | None], date | None] = {}  # few distinct figures
-    for team, key, then, earlier, count in rows:
-        figure = (key, then, earlier)
-        if figure in known:
-            ready_on = known[figure]
-        elif key in catalogue.roles:
-            standing = _standing(catalogue.roles[key], (then, earlier), as_of)
-            ready_on = known[figure] = standing.forecast.projected_ready_on
-        else:
-            continue
-        counted_on = out.setdefault((team, key), {})
-        counted_on[ready_on] = counted_on.get(ready_on, 0) + count
-    return out
