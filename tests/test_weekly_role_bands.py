@@ -16,7 +16,7 @@ import pytest
 from tests.small_org import small_org
 from tracker.extensions import db
 from tracker.models import ReadinessStep, TargetRole, User
-from tracker.operations.steps import END
+from tracker.models.readiness import LAST_STEP_UNTIL as END
 from tracker.readiness import band, readiness
 from tracker.reads.catalogue import load_catalogue
 from tracker.reads.team_charts import weekly_role_bands

@@ -48,7 +48,6 @@ from tracker.models.readiness import LAST_STEP_UNTIL
 from tracker.operations.table_check import rows_differ
 from tracker.readiness import NEARLY_READY_FROM, READY_FROM, Band
 
-END = LAST_STEP_UNTIL  # `until_on` of an engineer's last step: readiness holds from then on
 FIRST_DAY = date.min  # the day engineers without steps are added on
 NO_STEPS = "none"  # their band: that of no counting evidence, which depends on the role
 _COLUMNS = ["team_id", "role_id", "day", "band", "engineers"]
@@ -93,7 +92,7 @@ def counted(
     )
     ends = of_steps.with_only_columns(
         User.team_id, step.role_id, step.until_on, banded, literal(-1, Integer)
-    ).where(step.until_on != END)
+    ).where(step.until_on != LAST_STEP_UNTIL)
     has_steps = exists().where(step.user_id == User.id, step.role_id == TargetRole.id)
     without = (
         select(

@@ -49,7 +49,6 @@ from tracker.operations.flush_history import changed, now_and_before
 from tracker.operations.row_locks import lock
 from tracker.operations.table_check import rows_differ
 
-END = LAST_STEP_UNTIL  # `until_on` of an engineer's last step: readiness holds from then on
 NO_STEPS = -1  # `tenths` of engineers without steps: readiness of no counting evidence
 _TEAMS = "tracker.standing_counts.teams"  # session.info: ids of teams to count again
 _PEOPLE = "tracker.standing_counts.people"  # session.info: ids of people whose teams to count
@@ -101,7 +100,11 @@ def counted(
         .join(TargetRole, TargetRole.archived_at.is_(None))
         .outerjoin(
             last,
-            and_(last.user_id == User.id, last.role_id == TargetRole.id, last.until_on == END),
+            and_(
+                last.user_id == User.id,
+                last.role_id == TargetRole.id,
+                last.until_on == LAST_STEP_UNTIL,
+            ),
         )
         .where(
             User.team_id.is_not(None),

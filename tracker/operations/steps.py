@@ -50,7 +50,6 @@ from tracker.readiness import demonstrated_dates
 from tracker.reads.catalogue import Catalogue, load_catalogue
 from tracker.reads.records import first_evidence
 
-END = LAST_STEP_UNTIL  # `until_on` of an engineer's last step: readiness holds from then on
 _BATCH = 1_000  # engineers per statement, well under every database's bound-parameter limit
 _PEOPLE = "tracker.steps.people"  # session.info: ids of engineers to compute again
 _EVERYONE = "tracker.steps.everyone"  # session.info: compute everyone's again
@@ -72,7 +71,7 @@ def step_rows(
     for user_id, items in people.items():
         dates = demonstrated_dates(catalogue.modules, items)
         for key, steps in role_steps(catalogue.modules, dates, roles).items():
-            ends = [day for day, _ in steps[1:]] + [END]
+            ends = [day for day, _ in steps[1:]] + [LAST_STEP_UNTIL]
             for (day, value), until in zip(steps, ends, strict=True):
                 yield {
                     "user_id": user_id,
